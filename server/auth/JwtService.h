@@ -1,0 +1,41 @@
+#pragma once
+
+#include "auth/Identity.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QString>
+
+namespace station::auth {
+
+// HS256 JSON Web Tokens (API.md §2.6 and §13.2). Signatures are computed and
+// verified with libjwt; header and claim rules (alg exactly HS256, typ,
+// user_id, role, iat, exp, nbf, scope) are checked here because libjwt 1.10
+// does not validate claims.
+class JwtService
+{
+public:
+    explicit JwtService(QByteArray secret);
+
+    // A session token for `authenticate` and `Authorization: Bearer`.
+    // Tokens that carry a `scope` claim are refused (reason invalid_token).
+    AuthResult verifySession(const QByteArray &token, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
+    // A download token from a download_url's ?token=. `path` is
+    // "recordings/<filename>" or "snapshots/<filename>". A valid token for
+    // another path gives ok=false with reason "forbidden" (HTTP 403); any
+    // other failure is a 401 reason.
+    AuthResult verifyDownload(const QByteArray &token, const QString &path,
+                              const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
+    QByteArray mintSession(const QString &userId, Role role, qint64 ttlSeconds,
+                           const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+    // Expires at min(now + ttl, notAfter) when notAfter is valid.
+    QByteArray mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
+                            const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
+private:
+    QByteArray m_secret;
+};
+
+} // namespace station::auth

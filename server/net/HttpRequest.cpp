@@ -1,0 +1,73 @@
+#include "net/HttpRequest.h"
+
+#include <QUrl>
+
+namespace station::net {
+
+bool HttpRequest::keepAlive() const
+{
+    const QByteArray c = header("connection").toLower();
+    if (version == "HTTP/1.0")
+        return c.contains("keep-alive");
+    return !c.contains("close");
+}
+
+bool HttpRequest::isWebSocketUpgrade() const
+{
+    return header("upgrade").toLower().contains("websocket");
+}
+
+HttpRequestParser::Status HttpRequestParser::parse(const QByteArray &buffer, HttpRequest *out, int *httpStatus)
+{
+    const qsizetype end = buffer.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (buffer.size() > kMaxHeaderBytes) {
+            *httpStatus = 431;
+            return Status::Error;
+        }
+        return Status::Incomplete;
+    }
+    if (end + 4 > kMaxHeaderBytes) {
+        *httpStatus = 431;
+        return Status::Error;
+    }
+    *httpStatus = 400;
+    const QList<QByteArray> lines = buffer.left(end).split('\n');
+    if (lines.isEmpty())
+        return Status::Error;
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3)
+        return Status::Error;
+    HttpRequest req;
+    req.method = requestLine[0];
+    req.target = requestLine[1];
+    req.version = requestLine[2];
+    if (!req.version.startsWith("HTTP/1.") || req.method.isEmpty() || !req.target.startsWith('/'))
+        return Status::Error;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].endsWith('\r') ? lines[i].chopped(1) : lines[i];
+        if (line.isEmpty())
+            continue;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            return Status::Error;
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        auto it = req.headers.find(name);
+        if (it == req.headers.end())
+            req.headers.insert(name, value);
+        else
+            *it += ", " + value;
+    }
+    const qsizetype q = req.target.indexOf('?');
+    req.rawPath = q < 0 ? req.target : req.target.left(q);
+    req.path = QUrl::fromPercentEncoding(req.rawPath);
+    if (q >= 0)
+        req.query = QUrlQuery(QString::fromUtf8(req.target.mid(q + 1)));
+    req.headerBytes = end + 4;
+    *out = std::move(req);
+    *httpStatus = 0;
+    return Status::Complete;
+}
+
+} // namespace station::net
