@@ -1,0 +1,87 @@
+#include "api/UrlBuilder.h"
+
+#include "auth/Identity.h"
+#include "auth/JwtService.h"
+#include "config/Config.h"
+#include "rpc/RpcSession.h"
+
+#include <QHostAddress>
+#include <QUrl>
+
+namespace station::api {
+
+namespace {
+
+QString bracketed(const QString &host)
+{
+    QHostAddress a;
+    if (host.contains(QLatin1Char(':')) && a.setAddress(host) && a.protocol() == QAbstractSocket::IPv6Protocol)
+        return QLatin1Char('[') + host + QLatin1Char(']');
+    return host;
+}
+
+// Host part of a Host header value ("example:8002", "[fd00::1]:8002").
+QString hostOnly(const QString &header)
+{
+    const QString h = header.trimmed();
+    if (h.startsWith(QLatin1Char('['))) {
+        const qsizetype end = h.indexOf(QLatin1Char(']'));
+        return end > 0 ? h.left(end + 1) : h;
+    }
+    const qsizetype colon = h.lastIndexOf(QLatin1Char(':'));
+    if (colon > 0 && h.indexOf(QLatin1Char(':')) == colon)
+        return h.left(colon);
+    return bracketed(h);
+}
+
+} // namespace
+
+UrlBuilder::UrlBuilder(const config::Config &config, const auth::JwtService *jwt) : m_config(config), m_jwt(jwt) {}
+
+QString UrlBuilder::hostFor(const rpc::RpcSession *session) const
+{
+    const QString configured = m_config.string(QStringLiteral("server.public_host"));
+    if (!configured.isEmpty())
+        return bracketed(configured);
+    if (session && !session->hostHeader().isEmpty())
+        return hostOnly(session->hostHeader());
+    // HTTP/1.1 clients always send Host; without it, the address they reached us on.
+    return session ? bracketed(session->peer().isLoopback() ? QStringLiteral("127.0.0.1") : QString()) : QString();
+}
+
+QString UrlBuilder::rtspUrl(const QString &device, const QString &host) const
+{
+    return QStringLiteral("rtsp://%1:%2/%3").arg(host).arg(m_config.integer(QStringLiteral("mediamtx.rtsp_port"))).arg(device);
+}
+
+QString UrlBuilder::whepUrl(const QString &device, const QString &host) const
+{
+    const QString scheme = m_config.boolean(QStringLiteral("mediamtx.webrtc_tls")) ? QStringLiteral("https") : QStringLiteral("http");
+    return QStringLiteral("%1://%2:%3/%4/whep").arg(scheme, host).arg(m_config.integer(QStringLiteral("mediamtx.webrtc_port"))).arg(device);
+}
+
+QJsonObject UrlBuilder::streams(const QString &device, const QString &host) const
+{
+    const QString hls = m_config.boolean(QStringLiteral("mediamtx.hls_tls")) ? QStringLiteral("https") : QStringLiteral("http");
+    const QString webrtc = m_config.boolean(QStringLiteral("mediamtx.webrtc_tls")) ? QStringLiteral("https") : QStringLiteral("http");
+    return QJsonObject{
+        {QStringLiteral("rtsp"), rtspUrl(device, host)},
+        {QStringLiteral("hls"), QStringLiteral("%1://%2:%3/%4/index.m3u8").arg(hls, host).arg(m_config.integer(QStringLiteral("mediamtx.hls_port"))).arg(device)},
+        {QStringLiteral("webrtc"), QStringLiteral("%1://%2:%3/%4").arg(webrtc, host).arg(m_config.integer(QStringLiteral("mediamtx.webrtc_port"))).arg(device)},
+    };
+}
+
+QString UrlBuilder::downloadUrl(const QString &kind, const QString &filename, const QString &host, const auth::Identity &identity) const
+{
+    const qint64 configuredPort = m_config.integer(QStringLiteral("server.public_port"));
+    const qint64 port = configuredPort > 0 ? configuredPort : m_boundPort;
+    const QString path = kind + QLatin1Char('/') + filename;
+    const QByteArray token = m_jwt->mintDownload(identity.userId, identity.role, path,
+                                                 m_config.integer(QStringLiteral("security.download_token_ttl_s")), identity.expiresAt);
+    return QStringLiteral("%1://%2:%3/files/%4/%5?token=%6")
+        .arg(m_config.string(QStringLiteral("server.public_scheme")), host)
+        .arg(port)
+        .arg(kind, QString::fromLatin1(QUrl::toPercentEncoding(filename)), QString::fromLatin1(token));
+}
+
+} // namespace station::api

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <functional>
+
+namespace station::config { class Config; }
+namespace station::auth { struct Identity; class JwtService; }
+namespace station::rpc { class RpcSession; }
+
+namespace station::api {
+
+// Builds every URL handed to clients (API.md §2.9, §2.10): stream URLs on the
+// public MediaMTX ports and absolute, tokenised download URLs. The host is
+// server.public_host, else the host of the connection's Host header. For
+// events rendered once for many connections, hostPlaceholder() stands in and
+// the notifier substitutes each connection's host.
+class UrlBuilder
+{
+public:
+    UrlBuilder(const config::Config &config, const auth::JwtService *jwt);
+
+    static QString hostPlaceholder() { return QStringLiteral("__STATION_HOST__"); }
+
+    QString hostFor(const rpc::RpcSession *session) const;  // bracketed IPv6, no port
+    void setBoundPort(quint16 port) { m_boundPort = port; }
+
+    QJsonObject streams(const QString &device, const QString &host) const;  // {rtsp, hls, webrtc}
+    QString rtspUrl(const QString &device, const QString &host) const;
+    QString whepUrl(const QString &device, const QString &host) const;
+    // kind: "recordings" or "snapshots"; token scoped to that file, never outliving the identity.
+    QString downloadUrl(const QString &kind, const QString &filename, const QString &host, const auth::Identity &identity) const;
+
+private:
+    const config::Config &m_config;
+    const auth::JwtService *m_jwt;
+    quint16 m_boundPort = 0;
+};
+
+} // namespace station::api

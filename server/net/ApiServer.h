@@ -1,0 +1,98 @@
+#pragma once
+
+#include "events/EventBus.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+class QTcpServer;
+class QTcpSocket;
+class QWebSocket;
+class QWebSocketServer;
+
+namespace station::config { class Config; }
+namespace station::health { class MetricsRegistry; }
+namespace station::rpc { class Dispatcher; class RpcSession; }
+
+namespace station::net {
+
+// The API listener on server.host:server.port (default 0.0.0.0:8002). One
+// QTcpServer accepts every connection and peeks at the request head: upgrades
+// on the WebSocket path go to a QWebSocketServer through handleConnection(),
+// everything else (file downloads) to the HTTP handler. It owns the
+// per-connection limits of API.md §15 (message size, connection counts,
+// outbound queue, write timeout, ping/pong keepalive) and delivers
+// notifications to subscribed sessions.
+class ApiServer : public QObject
+{
+    Q_OBJECT
+public:
+    ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, events::EventBus *bus,
+              health::MetricsRegistry *metrics, QObject *parent = nullptr);
+    ~ApiServer() override;
+
+    bool listen(QString *error);
+    bool isListening() const;
+    quint16 port() const;
+
+    // Receives non-WebSocket connections with nothing read yet.
+    std::function<void(QTcpSocket *)> adoptHttp;
+    // Renders host-dependent event params for a session (placeholder → host).
+    std::function<QString(const rpc::RpcSession *)> hostFor;
+
+    int connectionCount() const { return int(m_connections.size()); }
+    int authenticatedCount() const;
+    QList<rpc::RpcSession *> sessions() const;
+    quint64 notificationsSent() const { return m_notificationsSent; }
+
+    void closeAll(int code, const QString &reason);  // shutdown: 1001 to everyone
+    void stopListening();
+
+Q_SIGNALS:
+    void connectionCountChanged();
+
+private:
+    struct Connection;
+    struct PendingUpgrade {
+        QPointer<QTcpSocket> socket;
+        QString hostHeader;
+        QHostAddress peer;
+        quint16 peerPort = 0;
+    };
+
+    void onNewTcpConnection();
+    void routeSocket(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &extraHeaders = {});
+    void onNewWebSocket();
+    void dropConnection(Connection *c);
+    void sendTo(Connection *c, const QByteArray &text);
+    void housekeeping();
+    void deliver(const events::Event &event);
+    int connectionsFrom(const QHostAddress &peer) const;
+
+    const config::Config &m_config;
+    rpc::Dispatcher *m_dispatcher;
+    health::MetricsRegistry *m_metrics;
+    QTcpServer *m_tcp = nullptr;
+    QWebSocketServer *m_ws = nullptr;
+    QList<PendingUpgrade> m_pendingUpgrades;
+    QHash<QWebSocket *, Connection *> m_connections;
+    QTimer m_housekeeping;
+    QElapsedTimer m_clock;
+    quint64 m_connectionCounter = 0;
+    quint64 m_notificationsSent = 0;
+    // cached config
+    QString m_wsPath;
+    QStringList m_allowedOrigins;
+    int m_maxConnections, m_maxPerAddress;
+    qint64 m_maxMessage, m_maxOutbound, m_writeTimeoutMs, m_pingIntervalMs, m_pongTimeoutMs;
+};
+
+} // namespace station::net
