@@ -52,6 +52,7 @@ private:
     QList<Entry> m_entries;
     QDateTime m_loadedMtime;
     qint64 m_loadedSize = -1;
+    quint64 m_loadedInode = 0;  // QSaveFile renames: a new inode means a new version
 };
 
 } // namespace station::auth

@@ -1,0 +1,190 @@
+#include "auth/JwtService.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+
+#include <jwt.h>
+
+#include <cmath>
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+namespace station::auth {
+
+namespace {
+
+constexpr qsizetype kMaxTokenBytes = 8192;
+constexpr qsizetype kMaxUserIdChars = 128;
+constexpr qint64 kIatSkewSeconds = 60;
+const QLatin1String kDownloadScope("file_download");
+
+struct JwtDeleter { void operator()(jwt_t *j) const { jwt_free(j); } };
+using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
+
+AuthResult invalid() { return AuthResult::failure(QStringLiteral("invalid_token")); }
+
+bool isBase64Url(const QByteArray &part)
+{
+    // Compact JWS parts are unpadded base64url; anything else (padding, '+', '/', NUL) is malformed.
+    for (char c : part) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+std::optional<QJsonObject> decodeJsonPart(const QByteArray &part)
+{
+    if (part.isEmpty() || !isBase64Url(part)) return std::nullopt;
+    const auto decoded = QByteArray::fromBase64Encoding(
+        part, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) return std::nullopt;
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(*decoded, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject()) return std::nullopt;
+    return doc.object();
+}
+
+// "Integer" per API.md §2.7: a JSON number with an integral value (60.0 counts).
+// Bounded to ±2^53 so the double → qint64 conversion is exact.
+std::optional<qint64> integerClaim(const QJsonValue &v)
+{
+    if (!v.isDouble()) return std::nullopt;
+    const double d = v.toDouble();
+    if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740992.0) return std::nullopt;
+    return qint64(d);
+}
+
+QByteArray mint(const QByteArray &secret, const QList<std::pair<const char *, QString>> &strings,
+                const QList<std::pair<const char *, qint64>> &ints)
+{
+    if (secret.isEmpty()) return {};
+    jwt_t *raw = nullptr;
+    if (jwt_new(&raw) != 0) return {};
+    JwtPtr jwt(raw);
+    for (const auto &[name, value] : strings)
+        if (jwt_add_grant(jwt.get(), name, value.toUtf8().constData()) != 0) return {};
+    for (const auto &[name, value] : ints)
+        if (jwt_add_grant_int(jwt.get(), name, long(value)) != 0) return {};
+    if (jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char *>(secret.constData()),
+                    int(secret.size())) != 0)
+        return {};
+    char *encoded = jwt_encode_str(jwt.get());
+    if (!encoded) return {};
+    QByteArray token(encoded);
+    std::free(encoded);
+    return token;
+}
+
+// Shared by both token kinds. `claims` receives the verified payload; the
+// caller applies the scope rule. Order: shape → header (alg, typ) →
+// signature → claims → time, so a forged token never reaches claim parsing
+// with its claims trusted.
+AuthResult verifyCommon(const QByteArray &secret, const QByteArray &token, const QDateTime &now,
+                        QJsonObject *claims)
+{
+    if (token.isEmpty() || token.size() > kMaxTokenBytes || secret.isEmpty()) return invalid();
+    const QList<QByteArray> parts = token.split('.');
+    // An empty signature is allowed this far so that "alg":"none" tokens get their own reason.
+    if (parts.size() != 3 || !isBase64Url(parts[2])) return invalid();
+
+    const auto header = decodeJsonPart(parts[0]);
+    if (!header) return invalid();
+    // libjwt would accept HS384/HS512 with the same key, and "none": pin the algorithm first.
+    if (header->value(QLatin1String("alg")) != QJsonValue(QStringLiteral("HS256")))
+        return AuthResult::failure(QStringLiteral("unsupported_algorithm"));
+    if (header->contains(QLatin1String("typ")) && header->value(QLatin1String("typ")) != QJsonValue(QStringLiteral("JWT")))
+        return invalid();
+    const auto payload = decodeJsonPart(parts[1]);
+    if (!payload || parts[2].isEmpty()) return invalid();
+
+    // Signature (constant-time compare inside libjwt).
+    jwt_t *raw = nullptr;
+    const int rc = jwt_decode(&raw, token.constData(), reinterpret_cast<const unsigned char *>(secret.constData()),
+                              int(secret.size()));
+    JwtPtr jwt(raw);
+    if (rc != 0 || !jwt || jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return invalid();
+
+    // Claims, read from our own parse of the now-authenticated payload.
+    const QJsonValue userId = payload->value(QLatin1String("user_id"));
+    if (!userId.isString() || userId.toString().isEmpty() || userId.toString().size() > kMaxUserIdChars)
+        return invalid();
+    const QJsonValue roleValue = payload->value(QLatin1String("role"));
+    const Role role = roleValue.isString() ? roleFromName(roleValue.toString()) : Role::None;
+    if (role == Role::None) return invalid();
+    const auto iat = integerClaim(payload->value(QLatin1String("iat")));
+    const auto exp = integerClaim(payload->value(QLatin1String("exp")));
+    if (!iat || !exp) return invalid();
+    std::optional<qint64> nbf;
+    if (payload->contains(QLatin1String("nbf"))) {
+        nbf = integerClaim(payload->value(QLatin1String("nbf")));
+        if (!nbf) return invalid();
+    }
+
+    const qint64 nowSecs = now.toSecsSinceEpoch();
+    if (*iat > nowSecs + kIatSkewSeconds) return invalid();
+    if (nbf && *nbf > nowSecs) return invalid();
+    const QDateTime expiresAt = QDateTime::fromSecsSinceEpoch(*exp, Qt::UTC);
+    if (*exp <= nowSecs) return AuthResult::failure(QStringLiteral("token_expired"), expiresAt);
+
+    AuthResult r;
+    r.ok = true;
+    r.identity.userId = userId.toString();
+    r.identity.role = role;
+    r.identity.expiresAt = expiresAt;
+    r.identity.authMethod = QStringLiteral("jwt");
+    *claims = *payload;
+    return r;
+}
+
+} // namespace
+
+JwtService::JwtService(QByteArray secret) : m_secret(std::move(secret)) {}
+
+AuthResult JwtService::verifySession(const QByteArray &token, const QDateTime &now) const
+{
+    QJsonObject claims;
+    AuthResult r = verifyCommon(m_secret, token, now, &claims);
+    // Download tokens (and any other scoped token) must not open a session.
+    if (r.ok && claims.contains(QLatin1String("scope"))) return invalid();
+    return r;
+}
+
+AuthResult JwtService::verifyDownload(const QByteArray &token, const QString &path, const QDateTime &now) const
+{
+    QJsonObject claims;
+    AuthResult r = verifyCommon(m_secret, token, now, &claims);
+    if (!r.ok) return r;
+    const QJsonValue tokenPath = claims.value(QLatin1String("path"));
+    if (claims.value(QLatin1String("scope")) != QJsonValue(kDownloadScope) || !tokenPath.isString())
+        return invalid();
+    // A genuine download token for another file: authenticated but not authorized (HTTP 403).
+    if (tokenPath.toString() != path) return AuthResult::failure(QStringLiteral("forbidden"));
+    return r;
+}
+
+QByteArray JwtService::mintSession(const QString &userId, Role role, qint64 ttlSeconds, const QDateTime &now) const
+{
+    if (userId.isEmpty() || role == Role::None) return {};
+    const qint64 iat = now.toSecsSinceEpoch();
+    return mint(m_secret, {{"user_id", userId}, {"role", roleName(role)}}, {{"iat", iat}, {"exp", iat + ttlSeconds}});
+}
+
+QByteArray JwtService::mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
+                                    const QDateTime &notAfter, const QDateTime &now) const
+{
+    if (userId.isEmpty() || role == Role::None || path.isEmpty()) return {};
+    const qint64 iat = now.toSecsSinceEpoch();
+    qint64 exp = iat + ttlSeconds;
+    // Seconds are truncated, so exp never lands after the issuing credential's end.
+    if (notAfter.isValid()) exp = std::min(exp, notAfter.toSecsSinceEpoch());
+    return mint(m_secret,
+                {{"user_id", userId}, {"role", roleName(role)}, {"scope", QString(kDownloadScope)}, {"path", path}},
+                {{"iat", iat}, {"exp", exp}});
+}
+
+} // namespace station::auth
