@@ -135,22 +135,6 @@ private slots:
         QVERIFY(!r.error.contains(QLatin1String("too-short")));
     }
 
-    void unreadableFileRefused()
-    {
-        if (::geteuid() == 0) QSKIP("root reads files regardless of mode");
-        QTemporaryDir dir;
-        QDir(dir.path()).mkpath(QStringLiteral("state"));
-        const QString path = dir.filePath(QStringLiteral("state/jwt_secret"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QByteArray(64, 'a'));
-        f.close();
-        QFile::setPermissions(path, QFileDevice::WriteOwner);
-        const SecretResult r = resolveJwtSecret(configFor(dir.path()));
-        QVERIFY(!r.ok());
-        QVERIFY(r.error.contains(QLatin1String("security.jwt_secret_file")));
-    }
-
     void unreadableAsDirectory()
     {
         // Works as root too: a folder where the file should be cannot be read.
