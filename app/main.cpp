@@ -1,1 +1,185 @@
-int main() { return 0; }
+// camera-station: one binary for the kiosk/desktop UI, the headless service
+// and the administrative verbs (token, apikey).
+
+#include "AdminCommands.h"
+
+#include "config/Config.h"
+#include "core/Station.h"
+#include "core/UnixSignalWatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QLoggingCategory>
+#include <QQmlApplicationEngine>
+#include <QQmlContext>
+#include <QTextStream>
+
+#include <memory>
+
+using namespace station;
+
+namespace {
+
+const QString kDefaultConfig = QStringLiteral("/etc/camera-station/camera-station.yaml");
+
+struct Split {
+    QStringList global;   // argv[0] + options before the verb
+    QString verb;         // token, apikey or ""
+    QStringList verbArgs; // verb + its arguments
+};
+
+// Options that take a value, so their value is not mistaken for a verb.
+bool takesValue(const QString &arg)
+{
+    static const QStringList withValue{QStringLiteral("--config"), QStringLiteral("--data-dir"), QStringLiteral("--set"),
+                                       QStringLiteral("--demo-cameras")};
+    return withValue.contains(arg);
+}
+
+Split splitArguments(const QStringList &args)
+{
+    Split s;
+    s.global << args.value(0);
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (!a.startsWith(QLatin1Char('-')) && (a == QLatin1String("token") || a == QLatin1String("apikey"))) {
+            s.verb = a;
+            s.verbArgs = args.mid(i);
+            break;
+        }
+        s.global << a;
+        if (takesValue(a) && i + 1 < args.size())
+            s.global << args[++i];
+    }
+    return s;
+}
+
+bool displayAvailable()
+{
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+        || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+void applyLogLevel(const QString &level)
+{
+    QString rules = QStringLiteral("qt.*.debug=false\n");
+    if (level == QLatin1String("info"))
+        rules += QStringLiteral("*.debug=false\n");
+    else if (level == QLatin1String("warning"))
+        rules += QStringLiteral("*.debug=false\n*.info=false\n");
+    else if (level == QLatin1String("error"))
+        rules += QStringLiteral("*.debug=false\n*.info=false\n*.warning=false\n");
+    QLoggingCategory::setFilterRules(rules);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}D%{endif}%{if-info}I%{endif}%{if-warning}W%{endif}%{if-critical}E%{endif}%{if-fatal}F%{endif} %{category}: %{message}"));
+    QStringList rawArgs;
+    for (int i = 0; i < argc; ++i)
+        rawArgs << QString::fromLocal8Bit(argv[i]);
+    const Split split = splitArguments(rawArgs);
+    const bool wantsHeadless = split.global.contains(QStringLiteral("--headless"));
+    const bool quickExit = !split.verb.isEmpty() || split.global.contains(QStringLiteral("--check-config"))
+        || split.global.contains(QStringLiteral("--version")) || split.global.contains(QStringLiteral("--help"))
+        || split.global.contains(QStringLiteral("-h"));
+    const bool gui = !wantsHeadless && !quickExit && displayAvailable();
+
+    std::unique_ptr<QCoreApplication> app;
+    if (gui)
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("camera-station"));
+    QCoreApplication::setOrganizationName(QStringLiteral("camera-station"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(STATION_VERSION));
+    QTextStream err(stderr);
+    QTextStream out(stdout);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Camera Station: live cameras, snapshots and recordings, with a touch UI and a JSON-RPC API.\n\n"
+        "Verbs:\n"
+        "  token --role R --user U [--ttl 24h]      print a JWT signed with the configured secret\n"
+        "  apikey create --role R [--name N] [--ttl 90d] | list | revoke ID"));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("version"), QStringLiteral("Print the version and exit.")});
+    parser.addOption({QStringLiteral("headless"), QStringLiteral("Run the services without a window (systemd).")});
+    parser.addOption({QStringLiteral("kiosk"), QStringLiteral("Fullscreen kiosk UI.")});
+    parser.addOption({QStringLiteral("config"), QStringLiteral("Configuration file (default %1).").arg(kDefaultConfig), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Use DIR/recordings, DIR/snapshots and DIR/state."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("set"), QStringLiteral("Override a configuration key, e.g. --set server.port=18002 (repeatable)."), QStringLiteral("key=value")});
+    parser.addOption({QStringLiteral("check-config"), QStringLiteral("Validate the configuration and exit.")});
+    parser.addOption({QStringLiteral("demo-cameras"), QStringLiteral("Add N synthetic test-pattern cameras."), QStringLiteral("n")});
+    if (!parser.parse(split.global)) {
+        err << parser.errorText() << "\nTry camera-station --help" << Qt::endl;
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        out << "camera-station " << STATION_VERSION << " (Qt " << qVersion() << ")" << Qt::endl;
+        return 0;
+    }
+
+    config::ConfigSources sources;
+    sources.fileRequired = parser.isSet(QStringLiteral("config"));
+    sources.filePath = sources.fileRequired ? parser.value(QStringLiteral("config")) : kDefaultConfig;
+    sources.dataDir = parser.value(QStringLiteral("data-dir"));
+    sources.sets = parser.values(QStringLiteral("set"));
+    if (parser.isSet(QStringLiteral("demo-cameras")))
+        sources.sets.prepend(QStringLiteral("cameras.demo=") + parser.value(QStringLiteral("demo-cameras")));
+    const config::ConfigLoadResult loaded = config::Config::load(sources);
+    for (const QString &w : loaded.warnings)
+        err << "warning: " << w << Qt::endl;
+    if (!loaded.ok()) {
+        for (const QString &e : loaded.errors)
+            err << "config error: " << e << Qt::endl;
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("check-config"))) {
+        out << "configuration OK" << (QFileInfo::exists(sources.filePath) ? QStringLiteral(" (%1)").arg(sources.filePath) : QString()) << Qt::endl;
+        return 0;
+    }
+    if (split.verb == QLatin1String("token"))
+        return app::runTokenCommand(loaded.config, split.verbArgs);
+    if (split.verb == QLatin1String("apikey"))
+        return app::runApiKeyCommand(loaded.config, split.verbArgs);
+
+    applyLogLevel(loaded.config.string(QStringLiteral("logging.level")));
+    if (!wantsHeadless && !gui)
+        qInfo("no display found: running headless");
+
+    core::Station station(loaded.config);
+    QString error;
+    if (!station.start(&error)) {
+        err << "camera-station cannot start: " << error << Qt::endl;
+        return 1;
+    }
+    core::UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &core::UnixSignalWatcher::terminationRequested, &station, [&station](int sig) {
+        station.shutdown(sig == 2 ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+    });
+    QObject::connect(&station, &core::Station::finished, app.get(), &QCoreApplication::quit);
+
+    std::unique_ptr<QQmlApplicationEngine> engine;
+    if (gui) {
+        engine = std::make_unique<QQmlApplicationEngine>();
+        engine->rootContext()->setContextProperty(QStringLiteral("kioskMode"), parser.isSet(QStringLiteral("kiosk")));
+        engine->load(QUrl(QStringLiteral("qrc:/CameraStation/Main.qml")));
+        if (engine->rootObjects().isEmpty()) {
+            err << "camera-station: the user interface failed to load" << Qt::endl;
+            return 1;
+        }
+        // Closing the window ends the app gracefully, like SIGTERM.
+        QObject::connect(qGuiApp, &QGuiApplication::lastWindowClosed, &station, [&station] { station.shutdown(QStringLiteral("window closed")); });
+        QGuiApplication::setQuitOnLastWindowClosed(false);
+    }
+    return app->exec();
+}

@@ -1,0 +1,265 @@
+#include "core/HealthMonitor.h"
+
+#include "cameras/CameraRegistry.h"
+#include "config/Config.h"
+#include "events/EventBus.h"
+#include "health/MetricsRegistry.h"
+#include "mediamtx/MediaMtxSupervisor.h"
+#include "net/ApiServer.h"
+#include "rpc/RpcError.h"
+#include "storage/StorageService.h"
+
+#include <QJsonArray>
+
+namespace station::core {
+
+using health::ComponentHealth;
+using health::MetricsRegistry;
+using mediamtx::MediaMtxSupervisor;
+
+namespace {
+
+int statusRank(const QString &s)
+{
+    return s == QLatin1String("unhealthy") ? 2 : s == QLatin1String("degraded") ? 1 : 0;
+}
+
+} // namespace
+
+HealthMonitor::HealthMonitor(const Services &services, QObject *parent) : QObject(parent), m_s(services)
+{
+    m_timer.setInterval(1000);
+    connect(&m_timer, &QTimer::timeout, this, &HealthMonitor::refresh);
+    using T = MetricsRegistry::Type;
+    MetricsRegistry *m = m_s.metrics;
+    m->declare(QStringLiteral("camera_station_info"), T::Gauge, QStringLiteral("build information"));
+    m->declare(QStringLiteral("camera_station_uptime_seconds"), T::Gauge, QStringLiteral("seconds since start"));
+    m->declare(QStringLiteral("camera_station_ready"), T::Gauge, QStringLiteral("1 when /health/ready answers 200"));
+    m->declare(QStringLiteral("camera_station_component_status"), T::Gauge, QStringLiteral("0 healthy, 1 degraded, 2 unhealthy"));
+    m->declare(QStringLiteral("camera_station_cameras"), T::Gauge, QStringLiteral("known cameras by status"));
+    m->declare(QStringLiteral("camera_station_recordings_active"), T::Gauge, QStringLiteral("recording sessions in progress"));
+    m->declare(QStringLiteral("camera_station_mediamtx_up"), T::Gauge, QStringLiteral("1 when MediaMTX is available"));
+    m->declare(QStringLiteral("camera_station_mediamtx_restarts_total"), T::Counter, QStringLiteral("MediaMTX restarts"));
+    m->declare(QStringLiteral("camera_station_storage_usage_ratio"), T::Gauge, QStringLiteral("storage filesystem use 0..1"));
+    m->declare(QStringLiteral("camera_station_storage_available_bytes"), T::Gauge, QStringLiteral("bytes available to the service"));
+    m->set(QStringLiteral("camera_station_info"),
+           MetricsRegistry::label(QStringLiteral("version"), QStringLiteral(STATION_VERSION)) + QLatin1Char(',')
+               + MetricsRegistry::label(QStringLiteral("qt_version"), QString::fromLatin1(qVersion())),
+           1);
+}
+
+void HealthMonitor::start()
+{
+    refresh();
+    m_timer.start();
+}
+
+health::HealthSnapshot HealthMonitor::evaluate() const
+{
+    health::HealthSnapshot snap;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+
+    // websocket_server
+    {
+        ComponentHealth c;
+        c.name = QStringLiteral("websocket_server");
+        c.lastChecked = now;
+        const int conns = m_s.apiServer->connectionCount();
+        const int max = m_s.config->integer32(QStringLiteral("server.max_connections"));
+        c.details = {{QStringLiteral("port"), int(m_s.apiServer->port())},
+                     {QStringLiteral("connections"), conns},
+                     {QStringLiteral("authenticated_connections"), m_s.apiServer->authenticatedCount()},
+                     {QStringLiteral("max_connections"), max}};
+        if (!m_s.apiServer->isListening()) {
+            c.status = QStringLiteral("unhealthy");
+            c.message = QStringLiteral("not listening");
+            c.rpcState = m_s.healthState->shuttingDown() ? QStringLiteral("STOPPING") : QStringLiteral("ERROR");
+        } else if (conns * 10 >= max * 9) {
+            c.status = QStringLiteral("degraded");
+            c.message = QStringLiteral("%1 of %2 connections in use").arg(conns).arg(max);
+            c.rpcState = QStringLiteral("RUNNING");
+        } else {
+            c.status = QStringLiteral("healthy");
+            c.message = QStringLiteral("listening on %1").arg(m_s.apiServer->port());
+            c.rpcState = QStringLiteral("RUNNING");
+        }
+        snap.components << c;
+    }
+    // camera_monitor
+    {
+        ComponentHealth c;
+        c.name = QStringLiteral("camera_monitor");
+        c.lastChecked = now;
+        const QList<cameras::Camera> cams = m_s.cameras->cameras();
+        int connected = 0, errors = 0;
+        for (const cameras::Camera &cam : cams) {
+            connected += cam.status == QLatin1String("CONNECTED") ? 1 : 0;
+            errors += cam.status == QLatin1String("ERROR") ? 1 : 0;
+        }
+        const QString source = m_s.cameras->eventSource().isEmpty() ? QStringLiteral("polling") : m_s.cameras->eventSource();
+        c.details = {{QStringLiteral("initial_scan_complete"), m_s.cameras->initialScanComplete()},
+                     {QStringLiteral("event_source"), source},
+                     {QStringLiteral("cameras_total"), int(cams.size())},
+                     {QStringLiteral("cameras_connected"), connected},
+                     {QStringLiteral("cameras_error"), errors},
+                     {QStringLiteral("last_scan"), rpc::isoTime(m_s.cameras->lastScan())}};
+        c.status = QStringLiteral("degraded");
+        c.rpcState = QStringLiteral("RUNNING");
+        if (!m_s.cameras->initialScanComplete()) {
+            c.message = QStringLiteral("initial camera scan in progress");
+            c.rpcState = QStringLiteral("STARTING");
+        } else if (m_s.cameras->eventSource().isEmpty()) {
+            c.message = QStringLiteral("%1 cameras; hot-plug discovery is not available in this build").arg(cams.size());
+        } else if (source == QLatin1String("polling")) {
+            c.message = QStringLiteral("%1 cameras, polling for changes").arg(cams.size());
+        } else if (errors > 0) {
+            c.message = QStringLiteral("%1 of %2 cameras in error").arg(errors).arg(cams.size());
+        } else {
+            c.status = QStringLiteral("healthy");
+            c.message = QStringLiteral("%1 cameras, %2 events active").arg(cams.size()).arg(source);
+        }
+        snap.components << c;
+    }
+    // mediamtx
+    {
+        ComponentHealth c;
+        c.name = QStringLiteral("mediamtx");
+        c.lastChecked = now;
+        const MediaMtxSupervisor *mtx = m_s.mediamtx;
+        c.details = {{QStringLiteral("version"), mtx->version()},
+                     {QStringLiteral("ready_paths"), 0},
+                     {QStringLiteral("total_paths"), 0},
+                     {QStringLiteral("consecutive_failures"), mtx->consecutiveFailures()},
+                     {QStringLiteral("last_success"), mtx->lastSuccess().isValid() ? QJsonValue(rpc::isoTime(mtx->lastSuccess())) : QJsonValue()},
+                     {QStringLiteral("restarts"), mtx->restarts()}};
+        c.message = mtx->state() == MediaMtxSupervisor::State::NotInstalled ? QStringLiteral("not installed: ") + mtx->statusMessage()
+                                                                             : mtx->statusMessage();
+        switch (mtx->state()) {
+        case MediaMtxSupervisor::State::Running:
+            c.status = mtx->consecutiveFailures() > 0 ? QStringLiteral("degraded") : QStringLiteral("healthy");
+            c.rpcState = QStringLiteral("RUNNING");
+            break;
+        case MediaMtxSupervisor::State::Starting:
+            c.status = QStringLiteral("degraded");
+            c.rpcState = QStringLiteral("STARTING");
+            break;
+        case MediaMtxSupervisor::State::Error:
+            c.status = QStringLiteral("unhealthy");
+            c.rpcState = QStringLiteral("ERROR");
+            break;
+        case MediaMtxSupervisor::State::Stopped:
+        case MediaMtxSupervisor::State::NotInstalled:
+            c.status = QStringLiteral("unhealthy");
+            c.rpcState = QStringLiteral("STOPPED");
+            break;
+        }
+        snap.components << c;
+    }
+    // storage
+    {
+        ComponentHealth c;
+        c.name = QStringLiteral("storage");
+        c.lastChecked = now;
+        const storage::StorageInfo info = m_s.storage->info();
+        c.details = {{QStringLiteral("usage_percent"), qRound(info.usagePercent * 10) / 10.0},
+                     {QStringLiteral("available_bytes"), info.availableSpace},
+                     {QStringLiteral("total_bytes"), info.totalSpace},
+                     {QStringLiteral("writable"), info.writable},
+                     {QStringLiteral("warn_threshold_percent"), info.warnThresholdPercent},
+                     {QStringLiteral("block_threshold_percent"), info.blockThresholdPercent}};
+        c.rpcState = QStringLiteral("RUNNING");
+        if (!info.writable) {
+            c.status = QStringLiteral("unhealthy");
+            c.message = QStringLiteral("recordings or snapshots folder not writable");
+            c.rpcState = QStringLiteral("ERROR");
+        } else if (info.blocked) {
+            c.status = QStringLiteral("unhealthy");
+            c.message = QStringLiteral("usage %1% at or above block threshold %2%").arg(qRound(info.usagePercent)).arg(info.blockThresholdPercent);
+            c.rpcState = QStringLiteral("ERROR");
+        } else if (info.lowSpaceWarning) {
+            c.status = QStringLiteral("degraded");
+            c.message = QStringLiteral("usage %1% above warn threshold %2%").arg(qRound(info.usagePercent)).arg(info.warnThresholdPercent);
+        } else {
+            c.status = QStringLiteral("healthy");
+            c.message = QStringLiteral("usage %1%").arg(qRound(info.usagePercent));
+        }
+        snap.components << c;
+    }
+
+    if (!m_s.apiServer->isListening())
+        snap.readyFailures << QStringLiteral("websocket_not_listening");
+    if (!m_s.cameras->initialScanComplete())
+        snap.readyFailures << QStringLiteral("camera_discovery_pending");
+    if (!m_s.mediamtx->available())
+        snap.readyFailures << QStringLiteral("mediamtx_unavailable");
+    if (m_s.healthState->shuttingDown())
+        snap.readyFailures << QStringLiteral("shutting_down");
+    return snap;
+}
+
+QJsonObject HealthMonitor::statusResult() const
+{
+    return statusResult(evaluate());
+}
+
+QJsonObject HealthMonitor::statusResult(const health::HealthSnapshot &snap) const
+{
+    QJsonObject components;
+    for (const ComponentHealth &c : snap.components)
+        components.insert(c.name, c.rpcState);
+    return {{QStringLiteral("status"), snap.overallStatus().toUpper()},
+            {QStringLiteral("uptime"), double(m_s.healthState->startedAt().msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0},
+            {QStringLiteral("version"), QStringLiteral(STATION_VERSION)},
+            {QStringLiteral("components"), components}};
+}
+
+void HealthMonitor::refresh()
+{
+    m_s.healthState->heartbeat();
+    const health::HealthSnapshot snap = evaluate();
+    m_s.healthState->publish(snap);
+    if (m_s.mediamtx->available())
+        m_mediamtxEverAvailable = true;
+
+    MetricsRegistry *m = m_s.metrics;
+    m->set(QStringLiteral("camera_station_uptime_seconds"), {}, double(m_s.healthState->uptimeSeconds()));
+    m->set(QStringLiteral("camera_station_ready"), {}, snap.readyFailures.isEmpty() ? 1 : 0);
+    for (const ComponentHealth &c : snap.components)
+        m->set(QStringLiteral("camera_station_component_status"), MetricsRegistry::label(QStringLiteral("component"), c.name), statusRank(c.status));
+    m->set(QStringLiteral("camera_station_mediamtx_up"), {}, m_s.mediamtx->available() ? 1 : 0);
+    const QJsonObject storage = snap.components.value(3).details;
+    m->set(QStringLiteral("camera_station_storage_usage_ratio"), {}, storage.value(QLatin1String("usage_percent")).toDouble() / 100.0);
+    m->set(QStringLiteral("camera_station_storage_available_bytes"), {}, storage.value(QLatin1String("available_bytes")).toDouble());
+    m->clearGauge(QStringLiteral("camera_station_cameras"));
+    QHash<QString, int> byStatus{{QStringLiteral("CONNECTED"), 0}, {QStringLiteral("DISCONNECTED"), 0}, {QStringLiteral("ERROR"), 0}};
+    for (const cameras::Camera &cam : m_s.cameras->cameras())
+        byStatus[cam.status] += 1;
+    for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it)
+        m->set(QStringLiteral("camera_station_cameras"), MetricsRegistry::label(QStringLiteral("status"), it.key()), it.value());
+
+    // Announce changes of the overall status or of any component state.
+    const QJsonObject status = statusResult(snap);
+    QJsonObject comparable = status;
+    comparable.remove(QStringLiteral("uptime"));
+    QJsonObject last = m_lastStatus;
+    last.remove(QStringLiteral("uptime"));
+    if (!m_lastStatus.isEmpty() && comparable != last) {
+        m_s.events->publish(QStringLiteral("system_health_update"), status);
+        m_s.events->publish(QStringLiteral("system.health"), status);
+        for (const ComponentHealth &c : snap.components) {
+            if (c.status == QLatin1String("unhealthy") && m_lastComponentStatus.value(c.name) != QLatin1String("unhealthy"))
+                m_s.events->publish(QStringLiteral("system.error"),
+                                    {{QStringLiteral("component"), c.name}, {QStringLiteral("reason"), c.rpcState.toLower()}, {QStringLiteral("detail"), c.message}});
+        }
+        Q_EMIT healthChanged();
+    }
+    m_lastStatus = status;
+    for (const ComponentHealth &c : snap.components)
+        m_lastComponentStatus.insert(c.name, c.status);
+    if (!m_announcedStartup && snap.readyFailures.isEmpty()) {
+        m_announcedStartup = true;
+        m_s.events->publish(QStringLiteral("system.startup"), {{QStringLiteral("version"), QStringLiteral(STATION_VERSION)}});
+    }
+}
+
+} // namespace station::core

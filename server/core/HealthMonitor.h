@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/Services.h"
+#include "health/HealthState.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+namespace station::core {
+
+// Evaluates the four components of API.md §14.4 once a second on the main
+// loop, publishes them for the health thread, beats the liveness heartbeat,
+// keeps the gauges of /metrics current, and announces changes
+// (system_health_update, system.health, system.error, system.startup).
+class HealthMonitor : public QObject
+{
+    Q_OBJECT
+public:
+    explicit HealthMonitor(const Services &services, QObject *parent = nullptr);
+
+    void start();
+    health::HealthSnapshot evaluate() const;
+    QJsonObject statusResult() const;                 // the get_status result
+    QJsonObject statusResult(const health::HealthSnapshot &snapshot) const;
+    bool isReady() const { return evaluate().readyFailures.isEmpty(); }
+    bool mediamtxEverAvailable() const { return m_mediamtxEverAvailable; }
+    void refresh();  // evaluate + publish now
+
+Q_SIGNALS:
+    void healthChanged();
+
+private:
+    Services m_s;
+    QTimer m_timer;
+    QJsonObject m_lastStatus;
+    QHash<QString, QString> m_lastComponentStatus;
+    bool m_mediamtxEverAvailable = false;
+    bool m_announcedStartup = false;
+};
+
+} // namespace station::core

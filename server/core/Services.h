@@ -1,0 +1,41 @@
+#pragma once
+
+namespace station::config { class Config; }
+namespace station::auth { class JwtService; class ApiKeyStore; }
+namespace station::media { class FileCatalog; }
+namespace station::storage { class StorageService; }
+namespace station::events { class EventBus; }
+namespace station::cameras { class CameraRegistry; }
+namespace station::mediamtx { class MediaMtxSupervisor; }
+namespace station::health { class HealthState; class MetricsRegistry; }
+namespace station::system { class SystemStats; }
+namespace station::net { class ApiServer; }
+namespace station::api { class UrlBuilder; }
+namespace station::rpc { class Dispatcher; }
+
+namespace station::core {
+
+class HealthMonitor;
+
+// The services built once by Station and handed to the API handlers and the
+// UI controllers: the two front doors share these objects.
+struct Services {
+    const config::Config *config = nullptr;
+    auth::JwtService *jwt = nullptr;
+    auth::ApiKeyStore *apiKeys = nullptr;
+    media::FileCatalog *recordings = nullptr;
+    media::FileCatalog *snapshots = nullptr;
+    storage::StorageService *storage = nullptr;
+    events::EventBus *events = nullptr;
+    cameras::CameraRegistry *cameras = nullptr;
+    mediamtx::MediaMtxSupervisor *mediamtx = nullptr;
+    health::HealthState *healthState = nullptr;
+    health::MetricsRegistry *metrics = nullptr;
+    system::SystemStats *systemStats = nullptr;
+    net::ApiServer *apiServer = nullptr;
+    api::UrlBuilder *urls = nullptr;
+    rpc::Dispatcher *dispatcher = nullptr;
+    HealthMonitor *healthMonitor = nullptr;
+};
+
+} // namespace station::core

@@ -1,0 +1,244 @@
+#include "core/Station.h"
+
+#include "api/ApiMethods.h"
+#include "api/UrlBuilder.h"
+#include "auth/ApiKeyStore.h"
+#include "auth/JwtService.h"
+#include "auth/SecretProvider.h"
+#include "cameras/CameraRegistry.h"
+#include "core/HealthMonitor.h"
+#include "events/EventBus.h"
+#include "health/HealthServer.h"
+#include "health/HealthState.h"
+#include "health/MetricsRegistry.h"
+#include "media/FileCatalog.h"
+#include "mediamtx/MediaMtxSupervisor.h"
+#include "net/ApiServer.h"
+#include "net/HttpFileServer.h"
+#include "rpc/Dispatcher.h"
+#include "storage/StorageService.h"
+#include "system/SystemStats.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <QTimer>
+#include <QWebSocketProtocol>
+
+#ifdef STATION_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+Q_LOGGING_CATEGORY(lcStation, "station.core")
+
+namespace station::core {
+
+struct Station::Parts {
+    health::HealthState healthState;
+    health::MetricsRegistry metrics;
+    std::unique_ptr<health::HealthServer> healthServer;
+    std::unique_ptr<auth::JwtService> jwt;
+    std::unique_ptr<auth::ApiKeyStore> apiKeys;
+    std::unique_ptr<events::EventBus> events;
+    std::unique_ptr<media::FileCatalog> recordings;
+    std::unique_ptr<media::FileCatalog> snapshots;
+    std::unique_ptr<storage::StorageService> storage;
+    std::unique_ptr<cameras::CameraRegistry> cameras;
+    std::unique_ptr<mediamtx::MediaMtxSupervisor> mediamtx;
+    std::unique_ptr<system::SystemStats> systemStats;
+    std::unique_ptr<rpc::Dispatcher> dispatcher;
+    std::unique_ptr<net::ApiServer> apiServer;
+    std::unique_ptr<net::HttpFileServer> fileServer;
+    std::unique_ptr<api::UrlBuilder> urls;
+    std::unique_ptr<HealthMonitor> healthMonitor;
+};
+
+Station::Station(config::Config config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_parts(std::make_unique<Parts>())
+{
+}
+
+Station::~Station()
+{
+    if (m_parts->healthServer)
+        m_parts->healthServer->stop();
+}
+
+quint16 Station::apiPort() const
+{
+    return m_parts->apiServer ? m_parts->apiServer->port() : 0;
+}
+
+namespace {
+
+QHostAddress parseHost(const QString &host)
+{
+    if (host == QLatin1String("0.0.0.0"))
+        return QHostAddress(QHostAddress::AnyIPv4);
+    if (host == QLatin1String("::"))
+        return QHostAddress(QHostAddress::Any);
+    return QHostAddress(host);
+}
+
+} // namespace
+
+bool Station::start(QString *error)
+{
+    Parts &p = *m_parts;
+    const config::Config &cfg = m_config;
+
+    // Health first (§14: it is up before the WebSocket server) on its own thread.
+    p.healthServer = std::make_unique<health::HealthServer>(&p.healthState, &p.metrics, QStringLiteral(STATION_VERSION));
+    p.healthServer->setLivenessStallMs(cfg.integer(QStringLiteral("health.liveness_stall_s")) * 1000);
+    p.healthServer->setEnvironment(cfg.string(QStringLiteral("health.environment")));
+    QString healthError;
+    m_healthPort = p.healthServer->start(parseHost(cfg.string(QStringLiteral("health.host"))),
+                                         quint16(cfg.integer(QStringLiteral("health.port"))), &healthError);
+    if (m_healthPort == 0) {
+        *error = QStringLiteral("health listener: ") + healthError;
+        return false;
+    }
+
+    const auth::SecretResult secret = auth::resolveJwtSecret(cfg);
+    if (!secret.ok()) {
+        *error = secret.error;
+        return false;
+    }
+    if (!secret.createdPath.isEmpty())
+        qCInfo(lcStation) << "created a new JWT secret in" << secret.createdPath;
+    else if (!secret.sourcePath.isEmpty())
+        qCInfo(lcStation) << "JWT secret read from" << secret.sourcePath;
+    p.jwt = std::make_unique<auth::JwtService>(secret.secret);
+    p.apiKeys = std::make_unique<auth::ApiKeyStore>(cfg.resolvePath(cfg.string(QStringLiteral("security.api_keys_file"))));
+    QString keyError;
+    if (!p.apiKeys->load(&keyError))
+        qCWarning(lcStation) << "API keys:" << keyError;
+
+    p.events = std::make_unique<events::EventBus>();
+    p.recordings = std::make_unique<media::FileCatalog>(media::FileKind::Recording, cfg.recordingsDir());
+    p.snapshots = std::make_unique<media::FileCatalog>(media::FileKind::Snapshot, cfg.snapshotsDir());
+    p.storage = std::make_unique<storage::StorageService>(cfg, p.recordings.get(), p.snapshots.get());
+    QString folderError;
+    if (!p.storage->ensureFolders(&folderError)) {
+        *error = folderError;
+        return false;
+    }
+    p.cameras = std::make_unique<cameras::CameraRegistry>(cfg);
+    p.mediamtx = std::make_unique<mediamtx::MediaMtxSupervisor>(cfg);
+    p.systemStats = std::make_unique<system::SystemStats>();
+    p.dispatcher = std::make_unique<rpc::Dispatcher>(cfg, &p.metrics);
+    p.apiServer = std::make_unique<net::ApiServer>(cfg, p.dispatcher.get(), p.events.get(), &p.metrics);
+    p.urls = std::make_unique<api::UrlBuilder>(cfg, p.jwt.get());
+
+    auth::ApiKeyStore *keys = p.apiKeys.get();
+    p.dispatcher->recheckCredential = [keys](const auth::Identity &id) { return keys->recheck(id.apiKeyId); };
+    api::UrlBuilder *urls = p.urls.get();
+    p.apiServer->hostFor = [urls](const rpc::RpcSession *s) { return urls->hostFor(s); };
+
+    // Downloads on the same port (§13): credential order Bearer, X-API-Key, ?token=.
+    net::HttpFileServer::Settings httpSettings;
+    httpSettings.allowedOrigins = cfg.stringList(QStringLiteral("server.allowed_origins"));
+    httpSettings.requestsPerMinute = cfg.integer32(QStringLiteral("http.requests_per_minute"));
+    httpSettings.wsPath = cfg.string(QStringLiteral("server.ws_path"));
+    net::HttpFileServer::Hooks hooks;
+    auth::JwtService *jwt = p.jwt.get();
+    hooks.authorize = [jwt, keys](const net::HttpRequest &req, const QString &resourcePath) -> int {
+        const QByteArray authorization = req.header("authorization");
+        if (!authorization.isEmpty()) {
+            if (!authorization.startsWith("Bearer "))
+                return 401;
+            return jwt->verifySession(authorization.mid(7).trimmed()).ok ? 0 : 401;
+        }
+        const QByteArray apiKey = req.header("x-api-key");
+        if (!apiKey.isEmpty())
+            return keys->authenticate(QString::fromUtf8(apiKey)).ok ? 0 : 401;
+        const QString token = req.query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+        if (token.isEmpty())
+            return 401;
+        const auth::AuthResult r = jwt->verifyDownload(token.toUtf8(), resourcePath);
+        return r.ok ? 0 : r.reason == QLatin1String("forbidden") ? 403 : 401;
+    };
+    media::FileCatalog *recordings = p.recordings.get();
+    media::FileCatalog *snapshots = p.snapshots.get();
+    hooks.resolve = [recordings, snapshots](const QString &kind, const QString &filename) -> QString {
+        media::FileCatalog *catalog = kind == QLatin1String("recordings") ? recordings : snapshots;
+        const std::optional<media::FileEntry> e = catalog->find(filename);
+        return e ? e->absolutePath : QString();
+    };
+    storage::StorageService *storage = p.storage.get();
+    hooks.storageReadable = [storage] { return storage->info().readable; };
+    p.fileServer = std::make_unique<net::HttpFileServer>(httpSettings, hooks);
+    net::HttpFileServer *fileServer = p.fileServer.get();
+    p.apiServer->adoptHttp = [fileServer](QTcpSocket *socket) { fileServer->adopt(socket); };
+
+    m_services = Services{&m_config, p.jwt.get(), p.apiKeys.get(), p.recordings.get(), p.snapshots.get(), p.storage.get(),
+                          p.events.get(), p.cameras.get(), p.mediamtx.get(), &p.healthState, &p.metrics, p.systemStats.get(),
+                          p.apiServer.get(), p.urls.get(), p.dispatcher.get(), nullptr};
+    p.healthMonitor = std::make_unique<HealthMonitor>(m_services);
+    m_services.healthMonitor = p.healthMonitor.get();
+    api::registerAllMethods(*p.dispatcher, m_services);
+
+    QString listenError;
+    if (!p.apiServer->listen(&listenError)) {
+        *error = listenError;
+        return false;
+    }
+    p.urls->setBoundPort(p.apiServer->port());
+
+    // The index and discovery run in the background; the API serves meanwhile.
+    p.recordings->start();
+    p.snapshots->start();
+    p.storage->start();
+    p.cameras->start();
+    p.mediamtx->start();
+    p.healthMonitor->start();
+    connect(p.mediamtx.get(), &mediamtx::MediaMtxSupervisor::stateChanged, p.healthMonitor.get(), &HealthMonitor::refresh);
+    connect(p.cameras.get(), &cameras::CameraRegistry::initialScanFinished, p.healthMonitor.get(), &HealthMonitor::refresh);
+
+#ifdef STATION_HAVE_SYSTEMD
+    // Ready for systemd once both ports are bound; MediaMTX is /health/ready's business.
+    sd_notify(0, "READY=1");
+#endif
+    qCInfo(lcStation).noquote() << QStringLiteral("serving: ws://%1:%2%3, health on port %4")
+                                       .arg(cfg.string(QStringLiteral("server.host")))
+                                       .arg(p.apiServer->port())
+                                       .arg(cfg.string(QStringLiteral("server.ws_path")))
+                                       .arg(m_healthPort);
+    return true;
+}
+
+void Station::shutdown(const QString &reason)
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    Parts &p = *m_parts;
+    qCInfo(lcStation) << "shutting down:" << reason;
+#ifdef STATION_HAVE_SYSTEMD
+    sd_notify(0, "STOPPING=1");
+#endif
+    p.healthState.setShuttingDown();
+    if (!p.apiServer) {
+        Q_EMIT finished();
+        return;
+    }
+    p.healthMonitor->refresh();
+    p.events->publish(QStringLiteral("system.shutdown"), {{QStringLiteral("reason"), reason}});
+    p.apiServer->stopListening();
+    p.mediamtx->stop();
+    p.apiServer->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+    // Give clients up to 10 s to complete the closing handshake.
+    auto *poll = new QTimer(this);
+    auto *deadline = new QElapsedTimer;
+    deadline->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, deadline] {
+        if (m_parts->apiServer->connectionCount() == 0 || deadline->elapsed() > 10000) {
+            poll->stop();
+            delete deadline;
+            Q_EMIT finished();
+        }
+    });
+    poll->start(50);
+}
+
+} // namespace station::core
