@@ -95,6 +95,13 @@ qint64 rssBytes()
     return 0;
 }
 
+// ASan's quarantine keeps freed chunks resident, so RSS says nothing there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+
 const QByteArray kAuth = "Authorization: Bearer good\r\n";
 const QRegularExpression kTimestamp(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$"));
 
@@ -573,7 +580,8 @@ private slots:
         QCOMPARE(received, size);
         QCOMPARE(tail, QByteArray("TAIL"));
         qInfo() << "RSS before" << rssBefore / 1024 << "KiB, peak" << peak / 1024 << "KiB";
-        QVERIFY2(peak - rssBefore < 32LL * 1024 * 1024, "RSS grew by more than 32 MiB during a 64 MiB download");
+        if (kRssMeaningful)
+            QVERIFY2(peak - rssBefore < 32LL * 1024 * 1024, "RSS grew by more than 32 MiB during a 64 MiB download");
         QFile::remove(path);
     }
 
@@ -596,7 +604,8 @@ private slots:
             QTest::qWait(500);  // the server must stop at the socket's high-water mark
             const qint64 growth = rssBytes() - rssBefore;
             qInfo() << "RSS growth with a stalled client" << growth / 1024 << "KiB";
-            QVERIFY(growth < 32LL * 1024 * 1024);
+            if (kRssMeaningful)
+                QVERIFY(growth < 32LL * 1024 * 1024);
             c.socket.abort();  // leaves mid-transfer
         }
         QTRY_COMPARE(m_l->files->connectionCount(), 0);
