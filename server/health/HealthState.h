@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QList>
 #include <QMutex>
@@ -53,7 +54,8 @@ private:
     mutable QMutex m_mutex;
     HealthSnapshot m_snapshot;
     QDateTime m_started;
-    std::atomic<qint64> m_lastBeatMs;
+    QElapsedTimer m_clock;              // monotonic; started once, then only read
+    std::atomic<qint64> m_lastBeatMs{0};  // m_clock.elapsed() at the last beat
     std::atomic<bool> m_shuttingDown{false};
 };
 

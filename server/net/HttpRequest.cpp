@@ -42,6 +42,18 @@ HttpRequestParser::Status HttpRequestParser::parse(const QByteArray &buffer, Htt
     req.method = requestLine[0];
     req.target = requestLine[1];
     req.version = requestLine[2];
+    // RFC 9112 §3.2.2: servers must accept absolute-form ("GET http://host/x HTTP/1.1");
+    // reduce it to origin-form so routing sees only the path.
+    const QByteArray lowerTarget = req.target.toLower();
+    if (lowerTarget.startsWith("http://") || lowerTarget.startsWith("https://")) {
+        const qsizetype authority = req.target.indexOf("//") + 2;
+        qsizetype slash = req.target.indexOf('/', authority);
+        const qsizetype query = req.target.indexOf('?', authority);
+        if (slash < 0 || (query >= 0 && query < slash))
+            req.target = '/' + (query >= 0 ? req.target.mid(query) : QByteArray());
+        else
+            req.target = req.target.mid(slash);
+    }
     if (!req.version.startsWith("HTTP/1.") || req.method.isEmpty() || !req.target.startsWith('/'))
         return Status::Error;
     for (qsizetype i = 1; i < lines.size(); ++i) {

@@ -1,0 +1,343 @@
+#include "health/HealthServer.h"
+
+#include "health/HealthState.h"
+#include "health/MetricsRegistry.h"
+#include "net/HttpRequest.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QMutexLocker>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+
+#include <sys/socket.h>
+
+namespace station::health {
+
+Q_LOGGING_CATEGORY(lcHealth, "station.health")
+
+using net::HttpRequest;
+using net::HttpRequestParser;
+
+struct HealthServer::Reply {
+    Reply() = default;
+    Reply(int s, QByteArray b, QByteArray type = "application/json")
+        : status(s), body(std::move(b)), contentType(std::move(type)) {}
+    int status = 200;
+    QByteArray body;
+    QByteArray contentType = "application/json";
+    QList<std::pair<QByteArray, QByteArray>> extra;
+};
+
+namespace {
+
+constexpr int kIdleMs = 30000;  // keep-alive connections without requests are closed
+constexpr int kMaxConnections = 64;
+
+QString timestamp(const QDateTime &t = QDateTime::currentDateTimeUtc())
+{
+    return t.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'Z'"));
+}
+
+QString uptimeText(qint64 s)
+{
+    return QStringLiteral("%1h%2m%3s").arg(s / 3600).arg(s / 60 % 60).arg(s % 60);
+}
+
+const char *reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+QByteArray json(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+int statusLevel(const QString &s)
+{
+    return s == QLatin1String("unhealthy") ? 2 : s == QLatin1String("degraded") ? 1 : 0;
+}
+
+} // namespace
+
+HealthServer::HealthServer(HealthState *state, MetricsRegistry *metrics, QString version)
+    : m_state(state), m_metrics(metrics), m_version(std::move(version))
+{
+    // Families this server fills at scrape time, so they always agree with /health*.
+    using T = MetricsRegistry::Type;
+    m_metrics->declare(QStringLiteral("camera_station_info"), T::Gauge, QStringLiteral("Build information (value 1)."));
+    m_metrics->declare(QStringLiteral("camera_station_uptime_seconds"), T::Gauge, QStringLiteral("Seconds since the service started."));
+    m_metrics->declare(QStringLiteral("camera_station_ready"), T::Gauge, QStringLiteral("1 when /health/ready answers 200."));
+    m_metrics->declare(QStringLiteral("camera_station_component_status"), T::Gauge,
+                       QStringLiteral("Component status: 0 healthy, 1 degraded, 2 unhealthy."));
+}
+
+HealthServer::~HealthServer()
+{
+    stop();
+}
+
+void HealthServer::setEnvironment(const QString &environment)
+{
+    QMutexLocker lock(&m_envMutex);
+    m_environment = environment;
+}
+
+quint16 HealthServer::start(const QHostAddress &host, quint16 port, QString *error)
+{
+    stop();
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(QStringLiteral("health"));
+    m_thread->start();
+    m_context = new QObject;
+    m_context->moveToThread(m_thread.get());
+    quint16 bound = 0;
+    QString err;
+    QMetaObject::invokeMethod(m_context, [&] {
+        auto *server = new QTcpServer(m_context);
+        server->setMaxPendingConnections(kMaxConnections);
+        if (!server->listen(host, port)) {
+            err = server->errorString();
+            delete server;
+            return;
+        }
+        QObject::connect(server, &QTcpServer::newConnection, server, [this] { accept(); });
+        bound = server->serverPort();
+        m_server = server;
+    }, Qt::BlockingQueuedConnection);
+    if (!bound) {
+        qCWarning(lcHealth).noquote() << "health listener failed on port" << port << ":" << err;
+        if (error)
+            *error = err;
+        stop();
+        return 0;
+    }
+    qCInfo(lcHealth) << "health endpoints listening on port" << bound;
+    return bound;
+}
+
+void HealthServer::stop()
+{
+    if (!m_thread)
+        return;
+    QMetaObject::invokeMethod(m_context, [this] {
+        delete m_server;  // closes the listener and its (child) sockets in their own thread
+        m_server = nullptr;
+        m_context->deleteLater();
+    }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    m_thread.reset();
+    m_context = nullptr;
+}
+
+void HealthServer::accept()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        if (m_server->findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly).size() > kMaxConnections) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        socket->setReadBufferSize(2 * HttpRequestParser::kMaxHeaderBytes);
+        auto *idle = new QTimer(socket);
+        idle->setSingleShot(true);
+        idle->setObjectName(QStringLiteral("idle"));
+        QObject::connect(idle, &QTimer::timeout, socket, &QTcpSocket::abort);
+        idle->start(kIdleMs);
+        QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { onReadable(socket); });
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
+            // After an error reply: shut our side once flushed, then drain until the peer closes
+            // (closing with unread input would reset the connection and lose the reply).
+            if (socket->property("closing").toBool() && socket->bytesToWrite() == 0
+                && ::shutdown(int(socket->socketDescriptor()), SHUT_WR) != 0)
+                socket->abort();
+        });
+        if (socket->bytesAvailable())
+            onReadable(socket);
+    }
+}
+
+void HealthServer::onReadable(QTcpSocket *socket)
+{
+    if (socket->property("closing").toBool()) {
+        socket->readAll();
+        return;
+    }
+    socket->findChild<QTimer *>(QStringLiteral("idle"))->start(kIdleMs);
+    QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
+    for (;;) {
+        while (buffer.startsWith("\r\n"))
+            buffer.remove(0, 2);
+        if (buffer.isEmpty())
+            break;
+        HttpRequest req;
+        int status = 0;
+        const auto result = HttpRequestParser::parse(buffer, &req, &status);
+        if (result == HttpRequestParser::Status::Incomplete)
+            break;
+        if (result == HttpRequestParser::Status::Error) {
+            const QString error = status == 431 ? QStringLiteral("header_too_large") : QStringLiteral("bad_request");
+            write(socket, {status, json({{QStringLiteral("error"), error},
+                                         {QStringLiteral("status"), status},
+                                         {QStringLiteral("timestamp"), timestamp()}})}, false, false);
+            buffer.clear();
+            break;
+        }
+        buffer.remove(0, req.headerBytes);
+        Reply reply;
+        try {
+            reply = route(req);
+        } catch (const std::exception &e) {
+            qCWarning(lcHealth) << "health endpoint failed:" << e.what();
+            reply = {500, json({{QStringLiteral("error"), QStringLiteral("internal error")},
+                                {QStringLiteral("timestamp"), timestamp()},
+                                {QStringLiteral("status"), 500}})};
+        }
+        const bool hasBody = req.header("content-length").toLongLong() > 0 || !req.header("transfer-encoding").isEmpty();
+        const bool keepAlive = req.keepAlive() && !hasBody;  // bodies are never read
+        write(socket, reply, req.method == "HEAD", keepAlive);
+        if (!keepAlive)
+            break;
+    }
+    socket->setProperty("buffer", buffer);
+}
+
+HealthServer::Reply HealthServer::route(const HttpRequest &req) const
+{
+    const auto error = [](int status, const QString &code) {
+        return Reply{status, json({{QStringLiteral("error"), code},
+                                   {QStringLiteral("status"), status},
+                                   {QStringLiteral("timestamp"), timestamp()}})};
+    };
+    static const QStringList paths{QStringLiteral("/health"), QStringLiteral("/health/live"), QStringLiteral("/health/ready"),
+                                   QStringLiteral("/health/detailed"), QStringLiteral("/metrics")};
+    if (!paths.contains(req.path))
+        return error(404, QStringLiteral("not_found"));
+    if (req.method != "GET" && req.method != "HEAD") {
+        Reply r = error(405, QStringLiteral("method_not_allowed"));
+        r.extra.push_back({"Allow", "GET, HEAD"});
+        return r;
+    }
+    if (req.path == QLatin1String("/health/live"))
+        return live();
+    if (req.path == QLatin1String("/health/ready"))
+        return ready();
+    if (req.path == QLatin1String("/metrics"))
+        return metrics();
+    return health(req.path == QLatin1String("/health/detailed"));
+}
+
+HealthServer::Reply HealthServer::health(bool detailed) const
+{
+    const HealthSnapshot snap = m_state->snapshot();
+    const QString status = snap.overallStatus();
+    const qint64 uptime = m_state->uptimeSeconds();
+    QJsonObject o{{QStringLiteral("status"), status},
+                  {QStringLiteral("timestamp"), timestamp()},
+                  {QStringLiteral("version"), m_version},
+                  {QStringLiteral("uptime"), uptimeText(uptime)},
+                  {QStringLiteral("uptime_seconds"), uptime}};
+    if (detailed) {
+        QJsonArray components;
+        int counts[3] = {0, 0, 0};
+        for (const ComponentHealth &c : snap.components) {
+            ++counts[statusLevel(c.status)];
+            components.append(QJsonObject{
+                {QStringLiteral("name"), c.name},
+                {QStringLiteral("status"), c.status},
+                {QStringLiteral("message"), c.message},
+                {QStringLiteral("last_checked"), c.lastChecked.isValid() ? QJsonValue(timestamp(c.lastChecked)) : QJsonValue()},
+                {QStringLiteral("details"), c.details}});
+        }
+        o.insert(QStringLiteral("components"), components);
+        o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("uptime_seconds"), uptime},
+                                                         {QStringLiteral("component_count"), int(snap.components.size())},
+                                                         {QStringLiteral("components_healthy"), counts[0]},
+                                                         {QStringLiteral("components_degraded"), counts[1]},
+                                                         {QStringLiteral("components_unhealthy"), counts[2]}});
+        QMutexLocker lock(&m_envMutex);
+        o.insert(QStringLiteral("environment"), m_environment);
+    }
+    return {status == QLatin1String("unhealthy") ? 503 : 200, json(o)};
+}
+
+HealthServer::Reply HealthServer::live() const
+{
+    const qint64 ms = m_state->msSinceHeartbeat();
+    const bool alive = ms <= m_stallMs;
+    return {alive ? 200 : 503,
+            json({{QStringLiteral("alive"), alive},
+                  {QStringLiteral("timestamp"), timestamp()},
+                  {QStringLiteral("message"), alive ? QStringLiteral("alive")
+                                                    : QStringLiteral("main event loop stalled for %1 s").arg(ms / 1000)}})};
+}
+
+HealthServer::Reply HealthServer::ready() const
+{
+    QStringList reasons = m_state->snapshot().readyFailures;
+    // Shutdown shows at once, without waiting for the main loop's next publish.
+    if (m_state->shuttingDown() && !reasons.contains(QLatin1String("shutting_down")))
+        reasons.append(QStringLiteral("shutting_down"));
+    QJsonObject o{{QStringLiteral("ready"), reasons.isEmpty()}, {QStringLiteral("timestamp"), timestamp()}};
+    if (reasons.isEmpty()) {
+        o.insert(QStringLiteral("message"), QStringLiteral("ready"));
+        return {200, json(o)};
+    }
+    o.insert(QStringLiteral("message"), QStringLiteral("not ready: ") + reasons.first());
+    o.insert(QStringLiteral("reason"), reasons.first());
+    o.insert(QStringLiteral("reasons"), QJsonArray::fromStringList(reasons));
+    return {503, json(o)};
+}
+
+HealthServer::Reply HealthServer::metrics() const
+{
+    const HealthSnapshot snap = m_state->snapshot();
+    m_metrics->set(QStringLiteral("camera_station_info"),
+                   MetricsRegistry::label(QStringLiteral("version"), m_version) + QLatin1Char(',')
+                       + MetricsRegistry::label(QStringLiteral("qt_version"), QString::fromLatin1(qVersion())),
+                   1);
+    m_metrics->set(QStringLiteral("camera_station_uptime_seconds"), {}, double(m_state->uptimeSeconds()));
+    const bool isReady = snap.readyFailures.isEmpty() && !m_state->shuttingDown();
+    m_metrics->set(QStringLiteral("camera_station_ready"), {}, isReady ? 1 : 0);
+    for (const ComponentHealth &c : snap.components) {
+        m_metrics->set(QStringLiteral("camera_station_component_status"),
+                       MetricsRegistry::label(QStringLiteral("component"), c.name), statusLevel(c.status));
+    }
+    return {200, m_metrics->render(), "text/plain; version=0.0.4; charset=utf-8"};
+}
+
+void HealthServer::write(QTcpSocket *socket, const Reply &reply, bool head, bool keepAlive)
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + ' ' + reasonPhrase(reply.status) + "\r\n";
+    out += "Content-Type: " + reply.contentType + "\r\n";
+    out += "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\n";
+    out += "Cache-Control: no-cache, no-store, must-revalidate\r\nAccess-Control-Allow-Origin: *\r\n";
+    for (const auto &[name, value] : reply.extra)
+        out += name + ": " + value + "\r\n";
+    out += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    if (!head)
+        out += reply.body;
+    if (!keepAlive) {
+        socket->setProperty("closing", true);
+        socket->findChild<QTimer *>(QStringLiteral("idle"))->start(2000);  // bound the lingering close
+    }
+    socket->write(out);
+}
+
+} // namespace station::health
