@@ -19,11 +19,6 @@ using mediamtx::MediaMtxSupervisor;
 
 namespace {
 
-int statusRank(const QString &s)
-{
-    return s == QLatin1String("unhealthy") ? 2 : s == QLatin1String("degraded") ? 1 : 0;
-}
-
 } // namespace
 
 HealthMonitor::HealthMonitor(const Services &services, QObject *parent) : QObject(parent), m_s(services)
@@ -32,20 +27,12 @@ HealthMonitor::HealthMonitor(const Services &services, QObject *parent) : QObjec
     connect(&m_timer, &QTimer::timeout, this, &HealthMonitor::refresh);
     using T = MetricsRegistry::Type;
     MetricsRegistry *m = m_s.metrics;
-    m->declare(QStringLiteral("camera_station_info"), T::Gauge, QStringLiteral("build information"));
-    m->declare(QStringLiteral("camera_station_uptime_seconds"), T::Gauge, QStringLiteral("seconds since start"));
-    m->declare(QStringLiteral("camera_station_ready"), T::Gauge, QStringLiteral("1 when /health/ready answers 200"));
-    m->declare(QStringLiteral("camera_station_component_status"), T::Gauge, QStringLiteral("0 healthy, 1 degraded, 2 unhealthy"));
     m->declare(QStringLiteral("camera_station_cameras"), T::Gauge, QStringLiteral("known cameras by status"));
     m->declare(QStringLiteral("camera_station_recordings_active"), T::Gauge, QStringLiteral("recording sessions in progress"));
     m->declare(QStringLiteral("camera_station_mediamtx_up"), T::Gauge, QStringLiteral("1 when MediaMTX is available"));
     m->declare(QStringLiteral("camera_station_mediamtx_restarts_total"), T::Counter, QStringLiteral("MediaMTX restarts"));
     m->declare(QStringLiteral("camera_station_storage_usage_ratio"), T::Gauge, QStringLiteral("storage filesystem use 0..1"));
     m->declare(QStringLiteral("camera_station_storage_available_bytes"), T::Gauge, QStringLiteral("bytes available to the service"));
-    m->set(QStringLiteral("camera_station_info"),
-           MetricsRegistry::label(QStringLiteral("version"), QStringLiteral(STATION_VERSION)) + QLatin1Char(',')
-               + MetricsRegistry::label(QStringLiteral("qt_version"), QString::fromLatin1(qVersion())),
-           1);
 }
 
 void HealthMonitor::start()
@@ -222,10 +209,6 @@ void HealthMonitor::refresh()
         m_mediamtxEverAvailable = true;
 
     MetricsRegistry *m = m_s.metrics;
-    m->set(QStringLiteral("camera_station_uptime_seconds"), {}, double(m_s.healthState->uptimeSeconds()));
-    m->set(QStringLiteral("camera_station_ready"), {}, snap.readyFailures.isEmpty() ? 1 : 0);
-    for (const ComponentHealth &c : snap.components)
-        m->set(QStringLiteral("camera_station_component_status"), MetricsRegistry::label(QStringLiteral("component"), c.name), statusRank(c.status));
     m->set(QStringLiteral("camera_station_mediamtx_up"), {}, m_s.mediamtx->available() ? 1 : 0);
     const QJsonObject storage = snap.components.value(3).details;
     m->set(QStringLiteral("camera_station_storage_usage_ratio"), {}, storage.value(QLatin1String("usage_percent")).toDouble() / 100.0);
