@@ -3,7 +3,8 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QRegularExpression>
-#include <QTimeZone>
+
+#include <mutex>
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -24,6 +25,10 @@ struct Demuxer {
     AVFormatContext *ctx = nullptr;
     explicit Demuxer(const QString &path)
     {
+        // Partial and foreign files are normal in the media folders; the
+        // result says so, libav's own stderr lines would only be noise.
+        static std::once_flag quiet;
+        std::call_once(quiet, [] { av_log_set_level(AV_LOG_FATAL); });
         const QByteArray p = QFile::encodeName(path);
         AVDictionary *opts = nullptr;
         if (avformat_open_input(&ctx, p.constData(), av_find_input_format("mp4"), &opts) < 0)
