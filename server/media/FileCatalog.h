@@ -37,6 +37,7 @@ public:
     struct Page {
         QList<FileEntry> files;
         qint64 total = 0;
+        QString error;  // non-empty: the folder could not be read (-32050 storage)
     };
     // Newest first; `device` empty: all. Rescans first when the catalog is stale.
     Page list(const QString &device, qint64 limit, qint64 offset);
@@ -61,6 +62,7 @@ public:
     qint64 totalBytes();
     qint64 count();
     QList<FileEntry> all();  // newest first
+    QString lastError() const;  // empty when the last scan could read the folder
 
 Q_SIGNALS:
     void changed();  // the set of files changed (added, removed, grew)

@@ -26,7 +26,9 @@ QSize imageSize(const QString &path);
 } // namespace MediaProbe
 
 // Camera ID and capture time from the contract's name pattern
-// `<device>_<YYYY-MM-DD>_<HH-MM-SS>-<ffffff>[_N].<ext>` (UTC).
+// `<device>_<YYYY-MM-DD>_<HH-MM-SS>-<ffffff>[_N].<ext>` (UTC), ext mp4|jpg|jpeg.
+// MediaMTX's bare `<YYYY-MM-DD>_<HH-MM-SS>-<ffffff>.mp4` also gives the time
+// (device empty: the catalog takes it from the per-camera folder).
 struct ParsedName {
     QString device;        // "cameraN" or empty
     QDateTime created;     // invalid when the pattern does not match
@@ -34,6 +36,9 @@ struct ParsedName {
 ParsedName parseCaptureName(const QString &filename);
 
 // The default name for a new capture: cameraN_YYYY-MM-DD_HH-MM-SS-ffffff.<ext>
+// `extension` with or without the leading dot.
 QString captureName(const QString &device, const QDateTime &utc, const QString &extension);
+// Same with a real microsecond time (since the Unix epoch, UTC).
+QString captureName(const QString &device, qint64 usecSinceEpoch, const QString &extension);
 
 } // namespace station::media

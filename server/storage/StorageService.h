@@ -64,7 +64,9 @@ public:
     bool ensureFolders(QString *error);  // creates recordings/snapshots/state folders
 
     RetentionPolicy policy() const { return m_policy; }
-    bool setPolicy(const RetentionPolicy &policy, QString *error);  // persists, applies at once
+    // Checks the shape only (type known, its limit present; the RPC layer
+    // validates ranges), persists, applies at once.
+    bool setPolicy(const RetentionPolicy &policy, QString *error);
     CleanupResult cleanup();  // applies the current policy once, enabled or not
 
 Q_SIGNALS:
@@ -73,6 +75,7 @@ Q_SIGNALS:
 
 private:
     void loadPolicy();
+    void arm();  // (re)starts the periodic cleanup when enabled and runs one soon
     const config::Config &m_config;
     media::FileCatalog *m_recordings;
     media::FileCatalog *m_snapshots;
