@@ -214,6 +214,13 @@ void Dispatcher::handleMessage(RpcSession *session, const QByteArray &text)
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &perr);
     if (perr.error != QJsonParseError::NoError) {
+        // QJsonDocument only parses objects and arrays; a valid scalar
+        // (42, "ping", null) is valid JSON but an invalid request.
+        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + text + ']');
+        if (wrapped.isArray() && wrapped.array().size() == 1) {
+            dispatchSingle(session, wrapped.array().first());
+            return;
+        }
         ++m_stats.requests;
         ++m_stats.errors;
         record(QStringLiteral("unknown"), Outcome(RpcError::parseError({})), 0);
@@ -239,11 +246,14 @@ void Dispatcher::handleMessage(RpcSession *session, const QByteArray &text)
         runBatchStep(batch);
         return;
     }
-    // A scalar top level is an invalid request; an object is a single request.
-    const QJsonValue value = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(QJsonValue::Undefined);
+    dispatchSingle(session, doc.object());
+}
+
+void Dispatcher::dispatchSingle(RpcSession *session, const QJsonValue &request)
+{
     session->beginCall();
     QPointer<RpcSession> s(session);
-    processRequest(session, value, [s](const QJsonObject &response) {
+    processRequest(session, request, [s](const QJsonObject &response) {
         if (!s)
             return;
         if (!response.isEmpty())

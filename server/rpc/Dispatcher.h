@@ -91,6 +91,7 @@ private:
     struct Batch;
     using Done = std::function<void(const QJsonObject &response)>;  // empty object: nothing to send
 
+    void dispatchSingle(RpcSession *session, const QJsonValue &request);
     void processRequest(RpcSession *session, const QJsonValue &request, Done done);
     void runBatchStep(const std::shared_ptr<Batch> &batch);
     QJsonObject makeResponse(const QJsonValue &id, const Outcome &outcome) const;
