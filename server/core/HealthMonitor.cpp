@@ -119,8 +119,7 @@ health::HealthSnapshot HealthMonitor::evaluate() const
                      {QStringLiteral("consecutive_failures"), mtx->consecutiveFailures()},
                      {QStringLiteral("last_success"), mtx->lastSuccess().isValid() ? QJsonValue(rpc::isoTime(mtx->lastSuccess())) : QJsonValue()},
                      {QStringLiteral("restarts"), mtx->restarts()}};
-        c.message = mtx->state() == MediaMtxSupervisor::State::NotInstalled ? QStringLiteral("not installed: ") + mtx->statusMessage()
-                                                                             : mtx->statusMessage();
+        c.message = mtx->statusMessage();
         switch (mtx->state()) {
         case MediaMtxSupervisor::State::Running:
             c.status = mtx->consecutiveFailures() > 0 ? QStringLiteral("degraded") : QStringLiteral("healthy");

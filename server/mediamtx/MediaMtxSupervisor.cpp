@@ -59,8 +59,8 @@ void MediaMtxSupervisor::start()
         const QString configured = m_config.string(QStringLiteral("mediamtx.binary"));
         setState(State::NotInstalled,
                  configured.isEmpty()
-                     ? QStringLiteral("MediaMTX is not installed: put the mediamtx binary in /usr/local/bin (or set mediamtx.binary) and restart")
-                     : QStringLiteral("MediaMTX not found at mediamtx.binary (%1): install it there or fix the setting").arg(configured));
+                     ? QStringLiteral("not installed: put the mediamtx binary in /usr/local/bin (or set mediamtx.binary) and restart")
+                     : QStringLiteral("not installed: no executable at mediamtx.binary (%1); install MediaMTX there or fix the setting").arg(configured));
         return;
     }
     // Process supervision arrives with the cameras issue; until then MediaMTX
