@@ -2,6 +2,7 @@
 // and the administrative verbs (token, apikey).
 
 #include "AdminCommands.h"
+#include "StatusController.h"
 
 #include "config/Config.h"
 #include "core/Station.h"
@@ -14,9 +15,13 @@
 #include <QLoggingCategory>
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
+#include <QQmlExtensionPlugin>
 #include <QTextStream>
 
 #include <memory>
+
+// The QML module is linked statically into the binary.
+Q_IMPORT_QML_PLUGIN(CameraStationPlugin)
 
 using namespace station;
 
@@ -171,6 +176,8 @@ int main(int argc, char *argv[])
     std::unique_ptr<QQmlApplicationEngine> engine;
     if (gui) {
         engine = std::make_unique<QQmlApplicationEngine>();
+        auto *status = new app::StatusController(station.services(), station.apiPort(), engine.get());
+        engine->rootContext()->setContextProperty(QStringLiteral("stationStatus"), status);
         engine->rootContext()->setContextProperty(QStringLiteral("kioskMode"), parser.isSet(QStringLiteral("kiosk")));
         engine->load(QUrl(QStringLiteral("qrc:/CameraStation/Main.qml")));
         if (engine->rootObjects().isEmpty()) {
