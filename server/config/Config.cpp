@@ -48,7 +48,34 @@ void walk(const YAML::Node &node, const QString &prefix, const QString &file, Co
         }
         QVariant converted;
         QString problem;
-        if (def->type == KeyType::StringList) {
+        if (def->type == KeyType::ObjectList) {
+            if (!value.IsSequence() && !value.IsNull()) {
+                problem = QStringLiteral("expected a list of mappings");
+            } else {
+                QVariantList entries;
+                for (const YAML::Node &item : value) {
+                    if (!item.IsMap()) {
+                        errors << QStringLiteral("%1: %2: each entry must be a mapping").arg(where(file, item.Mark()), key);
+                        entries.clear();
+                        break;
+                    }
+                    QMap<QString, QString> raw;
+                    bool scalars = true;
+                    for (auto f = item.begin(); f != item.end(); ++f) {
+                        scalars = scalars && f->second.IsScalar();
+                        raw.insert(QString::fromStdString(f->first.as<std::string>("")), QString::fromStdString(f->second.IsScalar() ? f->second.Scalar() : std::string()));
+                    }
+                    QVariantMap entry;
+                    const QString entryProblem = scalars ? convertObject(*def, raw, &entry) : QStringLiteral("fields must be single values");
+                    if (!entryProblem.isEmpty()) {
+                        errors << QStringLiteral("%1: %2: %3").arg(where(file, item.Mark()), key, entryProblem);
+                        continue;
+                    }
+                    entries << entry;
+                }
+                converted = entries;
+            }
+        } else if (def->type == KeyType::StringList) {
             if (value.IsSequence()) {
                 QStringList items;
                 for (const YAML::Node &item : value) {
@@ -119,6 +146,13 @@ qint64 Config::integer(const QString &key) const { return value(key).toLongLong(
 double Config::real(const QString &key) const { return value(key).toDouble(); }
 bool Config::boolean(const QString &key) const { return value(key).toBool(); }
 QStringList Config::stringList(const QString &key) const { return value(key).toStringList(); }
+QList<QVariantMap> Config::objectList(const QString &key) const
+{
+    QList<QVariantMap> list;
+    for (const QVariant &v : value(key).toList())
+        list << v.toMap();
+    return list;
+}
 
 QString Config::resolvePath(const QString &pathValue) const
 {

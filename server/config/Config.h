@@ -34,6 +34,7 @@ public:
     double real(const QString &key) const;
     bool boolean(const QString &key) const;
     QStringList stringList(const QString &key) const;
+    QList<QVariantMap> objectList(const QString &key) const;  // ObjectList keys
     QVariant value(const QString &key) const;
 
     // Folders with relative values resolved against storage.data_dir.

@@ -1,6 +1,11 @@
 #include "config/ConfigSchema.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
 
 #include <cmath>
 #include <limits>
@@ -61,6 +66,18 @@ KeyDef list(const char *k, QStringList def, const char *help)
     d.key = QString::fromLatin1(k);
     d.type = KeyType::StringList;
     d.defaultValue = def;
+    d.help = QString::fromUtf8(help);
+    return d;
+}
+
+KeyDef objects(const char *k, std::vector<KeyDef> fields, QStringList required, const char *help)
+{
+    KeyDef d;
+    d.key = QString::fromLatin1(k);
+    d.type = KeyType::ObjectList;
+    d.defaultValue = QVariantList();
+    d.fields = std::move(fields);
+    d.requiredFields = std::move(required);
     d.help = QString::fromUtf8(help);
     return d;
 }
@@ -130,6 +147,15 @@ std::vector<KeyDef> buildSchema()
         integer("cameras.forget_after_h", 24, 0, 87600, "hours an absent camera stays known"),
         str("cameras.device_dir", "/dev", "folder scanned for video4linux nodes"),
         integer("cameras.demo", 0, 0, 64, "synthetic test-pattern cameras added at start"),
+        objects("cameras.sources",
+                {str("type", "", "usb, rtsp or test", {"usb", "rtsp", "test"}),
+                 str("name", "", "display name"),
+                 str("url", "", "rtsp:// URL of a network camera"),
+                 str("device", "", "V4L2 device (e.g. /dev/v4l/by-id/...) to name or tune a USB camera"),
+                 integer("width", 0, 0, 16384, "capture width; 0: automatic"),
+                 integer("height", 0, 0, 16384, "capture height; 0: automatic"),
+                 integer("fps", 0, 0, 240, "frame rate; 0: automatic")},
+                {"type"}, "configured cameras: network (rtsp), test patterns (test), tuned USB cameras (usb)"),
 
         // mediamtx
         str("mediamtx.binary", "", "MediaMTX executable; empty: PATH, /usr/local/bin, /opt/mediamtx"),
@@ -221,6 +247,8 @@ static QString describe(const KeyDef &def)
         return QStringLiteral("true or false");
     case KeyType::StringList:
         return QStringLiteral("a list of strings");
+    case KeyType::ObjectList:
+        return QStringLiteral("a list of mappings");
     case KeyType::String:
         if (!def.allowed.isEmpty())
             return QStringLiteral("one of ") + def.allowed.join(QStringLiteral(", "));
@@ -300,8 +328,56 @@ QString convertText(const KeyDef &def, const QString &text, QVariant *out)
     case KeyType::String:
         *out = text;
         break;
+    case KeyType::ObjectList: {
+        // Environment and --set give a JSON array of objects.
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &err);
+        if (!doc.isArray())
+            return QStringLiteral("expected a JSON array of objects");
+        QVariantList entries;
+        const QJsonArray array = doc.array();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (!array.at(i).isObject())
+                return QStringLiteral("entry %1: expected an object").arg(i);
+            QMap<QString, QString> raw;
+            const QJsonObject o = array.at(i).toObject();
+            for (auto it = o.begin(); it != o.end(); ++it)
+                raw.insert(it.key(), it->isString() ? it->toString() : it->isBool() ? (it->toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                                                                     : QString::number(it->toDouble(), 'g', 16));
+            QVariantMap entry;
+            const QString problem = convertObject(def, raw, &entry);
+            if (!problem.isEmpty())
+                return QStringLiteral("entry %1: %2").arg(i).arg(problem);
+            entries << entry;
+        }
+        *out = entries;
+        return {};
+    }
     }
     return checkValue(def, *out);
+}
+
+QString convertObject(const KeyDef &listDef, const QMap<QString, QString> &raw, QVariantMap *out)
+{
+    for (auto it = raw.cbegin(); it != raw.cend(); ++it) {
+        const auto field = std::find_if(listDef.fields.begin(), listDef.fields.end(), [&](const KeyDef &f) { return f.key == it.key(); });
+        if (field == listDef.fields.end())
+            return QStringLiteral("%1: unknown field").arg(it.key());
+        QVariant v;
+        const QString problem = convertText(*field, it.value(), &v);
+        if (!problem.isEmpty())
+            return QStringLiteral("%1: %2").arg(it.key(), problem);
+        out->insert(it.key(), v);
+    }
+    for (const QString &required : listDef.requiredFields) {
+        if (!out->contains(required))
+            return QStringLiteral("%1: required").arg(required);
+    }
+    for (const KeyDef &f : listDef.fields) {
+        if (!out->contains(f.key))
+            out->insert(f.key, f.defaultValue);
+    }
+    return {};
 }
 
 } // namespace station::config

@@ -11,7 +11,7 @@
 // check) is derived from this table, so a key exists in one place only.
 namespace station::config {
 
-enum class KeyType { String, Int, Double, Bool, StringList };
+enum class KeyType { String, Int, Double, Bool, StringList, ObjectList };
 
 struct KeyDef {
     QString key;          // dotted path, e.g. "security.rate_limit.per_second"
@@ -22,6 +22,10 @@ struct KeyDef {
     bool hasRange = false;
     QStringList allowed;  // String enum when non-empty
     QString help;         // one line, shown in --check-config errors
+    // ObjectList: the fields each entry may have (each a scalar KeyDef whose
+    // `key` is the field name); `requiredFields` must be present.
+    std::vector<KeyDef> fields;
+    QStringList requiredFields;
 
     QString envName() const;  // CAMERA_STATION_SECURITY_RATE_LIMIT_PER_SECOND
 };
@@ -36,4 +40,7 @@ const KeyDef *findKeyByEnv(const QString &envName);
 QString convertText(const KeyDef &def, const QString &text, QVariant *out);
 QString checkValue(const KeyDef &def, const QVariant &value);
 
+// ObjectList entries: `raw` holds each field's text; converted fields go to
+// *out. Returns "" or a sentence naming the field.
+QString convertObject(const KeyDef &listDef, const QMap<QString, QString> &raw, QVariantMap *out);
 } // namespace station::config

@@ -158,6 +158,29 @@ private Q_SLOTS:
         QVERIFY(!loadWith(QString(), {}, {QStringLiteral("server.ws_path=ws")}).ok());
     }
 
+    void objectLists()
+    {
+        const ConfigLoadResult r = loadWith(QStringLiteral(
+            "cameras:\n  sources:\n    - type: rtsp\n      name: Door\n      url: rtsp://10.0.0.5/s\n    - type: test\n      fps: 15\n"));
+        QVERIFY2(r.ok(), qPrintable(r.errors.join(QLatin1Char('\n'))));
+        const QList<QVariantMap> sources = r.config.objectList(QStringLiteral("cameras.sources"));
+        QCOMPARE(sources.size(), 2);
+        QCOMPARE(sources[0].value(QStringLiteral("url")).toString(), QStringLiteral("rtsp://10.0.0.5/s"));
+        QCOMPARE(sources[1].value(QStringLiteral("fps")).toLongLong(), 15);
+        QCOMPARE(sources[1].value(QStringLiteral("width")).toLongLong(), 0);  // defaults filled in
+
+        const ConfigLoadResult bad = loadWith(QStringLiteral("cameras:\n  sources:\n    - type: webcam\n"));
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.errors.first().contains(QLatin1String(":3: cameras.sources: type: expected one of usb, rtsp, test")), qPrintable(bad.errors.first()));
+        QVERIFY(!loadWith(QStringLiteral("cameras:\n  sources:\n    - name: x\n")).ok());           // type required
+        QVERIFY(!loadWith(QStringLiteral("cameras:\n  sources:\n    - type: test\n      colour: red\n")).ok());  // unknown field
+
+        const ConfigLoadResult set = loadWith(QString(), {}, {QStringLiteral(R"(cameras.sources=[{"type":"test","name":"A","fps":10}])")});
+        QVERIFY2(set.ok(), qPrintable(set.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(set.config.objectList(QStringLiteral("cameras.sources")).first().value(QStringLiteral("fps")).toLongLong(), 10);
+        QVERIFY(!loadWith(QString(), {}, {QStringLiteral("cameras.sources=[1]")}).ok());
+    }
+
     void missingExplicitFileIsAnError()
     {
         ConfigSources src;
