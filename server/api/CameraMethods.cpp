@@ -1,9 +1,15 @@
 #include "api/ApiMethods.h"
 
 #include "api/CameraJson.h"
+#include "api/CameraQueue.h"
+#include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
+#include "media/RecordingService.h"
+#include "media/SnapshotService.h"
+#include "media/StreamingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
+#include "mediamtx/PathManager.h"
 #include "media/FilenameRules.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
@@ -11,6 +17,7 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QPointer>
 
 namespace station::api {
 
@@ -22,21 +29,6 @@ bool wantsDebug(ParamReader &p, const CallContext &ctx)
 {
     const bool asked = p.optBool(QStringLiteral("debug"), false);
     return asked && ctx.session->identity().role >= auth::Role::Admin;
-}
-
-// -32020 for a camera that is not usable now.
-std::optional<RpcError> requireConnected(const cameras::Camera &c)
-{
-    if (c.status == QLatin1String("CONNECTED"))
-        return std::nullopt;
-    return RpcError::invalidState(c.status, {QStringLiteral("CONNECTED")});
-}
-
-RpcError mediamtxMissing(const core::Services &s)
-{
-    return RpcError::dependency(QStringLiteral("mediamtx"), s.mediamtx->state() == mediamtx::MediaMtxSupervisor::State::NotInstalled
-                                                                ? QStringLiteral("MediaMTX is not installed")
-                                                                : QStringLiteral("MediaMTX is not running"));
 }
 
 } // namespace
@@ -70,11 +62,15 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
         if (!c)
             return RpcError::notFound(QStringLiteral("camera"), device);
         QJsonObject o = cameraJson(*c, *s.urls, s.urls->hostFor(ctx.session), debug);
-        o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("bytes_sent"), 0}, {QStringLiteral("readers"), 0}, {QStringLiteral("uptime"), 0}});
+        const mediamtx::PathStatus ps = s.paths->status(device);
+        const bool live = ps.ready && s.mediamtx->available();
+        o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("bytes_sent"), live ? ps.bytesSent : 0},
+                                                        {QStringLiteral("readers"), live ? s.paths->externalReaders(device) : 0},
+                                                        {QStringLiteral("uptime"), live && ps.readyTime.isValid() ? ps.readyTime.secsTo(QDateTime::currentDateTimeUtc()) : 0}});
         o.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("formats"), QJsonArray::fromStringList(c->formats)},
                                                              {QStringLiteral("resolutions"), QJsonArray::fromStringList(c->resolutions)}});
-        o.insert(QStringLiteral("recording"), false);
-        o.insert(QStringLiteral("streaming"), false);
+        o.insert(QStringLiteral("recording"), s.recordingService->isRecording(device));
+        o.insert(QStringLiteral("streaming"), s.streamingService->isStreaming(device));
         return o;
     });
 
@@ -100,53 +96,86 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
         return o;
     });
 
-    d.registerSync(QStringLiteral("take_snapshot"), Role::Operator, [s](const CallContext &, const QJsonObject &params) -> Outcome {
+    d.registerAsync(QStringLiteral("take_snapshot"), Role::Operator, [s](const CallContext &ctx, const QJsonObject &params, Reply reply) {
         ParamReader p(params);
         const QString device = p.device();
+        QString name;
         if (!p.failed() && p.has(QStringLiteral("filename"))) {
-            const QString name = p.filename();
+            name = p.filename();
             const QString ext = QFileInfo(name).suffix().toLower();
-            if (!p.failed() && name.contains(QLatin1Char('.')) && ext != QLatin1String("jpg") && ext != QLatin1String("jpeg"))
+            if (!p.failed() && !ext.isEmpty() && ext != QLatin1String("jpg") && ext != QLatin1String("jpeg"))
                 p.fail(QStringLiteral("filename"), QStringLiteral("extension"), media::filenameRuleHint(QStringLiteral("extension")));
         }
         if (p.failed())
-            return p.error();
-        const std::optional<cameras::Camera> c = s.cameras->find(device);
-        if (!c)
-            return RpcError::notFound(QStringLiteral("camera"), device);
-        if (auto e = requireConnected(*c))
-            return *e;
-        return mediamtxMissing(s);
-    });
+            return reply(p.error());
+        QPointer<RpcSession> session(ctx.session);
+        s.cameraQueue->run(device, [s, device, name, session, reply](CameraQueue::Next next) {
+            s.snapshotService->take(device, name, [s, device, session, reply, next](const media::Snapshot &snap, const media::CaptureError &e) {
+                next();
+                if (e)
+                    return reply(toRpcError(e, device));
+                const QString host = s.urls->hostFor(session);
+                return reply(QJsonObject{{QStringLiteral("device"), device},
+                                         {QStringLiteral("filename"), snap.filename},
+                                         {QStringLiteral("status"), QStringLiteral("SUCCESS")},
+                                         {QStringLiteral("timestamp"), isoTime(snap.timestamp)},
+                                         {QStringLiteral("file_size"), snap.fileSize},
+                                         {QStringLiteral("file_path"), snap.path},
+                                         {QStringLiteral("download_url"), session ? s.urls->downloadUrl(QStringLiteral("snapshots"), snap.filename, host, session->identity()) : QString()},
+                                         {QStringLiteral("resolution"), QStringLiteral("%1x%2").arg(snap.resolution.width()).arg(snap.resolution.height())}});
+            });
+        });
+    }, QStringLiteral("camera"));
 
-    d.registerSync(QStringLiteral("start_recording"), Role::Operator, [s](const CallContext &, const QJsonObject &params) -> Outcome {
+    d.registerAsync(QStringLiteral("start_recording"), Role::Operator, [s](const CallContext &, const QJsonObject &params, Reply reply) {
         ParamReader p(params);
         const QString device = p.device();
-        p.maybeInteger(QStringLiteral("duration"), 1, 86400);
+        const std::optional<qint64> duration = p.maybeInteger(QStringLiteral("duration"), 1, 86400);
         const QString format = p.maybeString(QStringLiteral("format")).value_or(QStringLiteral("fmp4"));
         if (!p.failed() && format != QLatin1String("fmp4") && format != QLatin1String("mp4") && format != QLatin1String("mkv"))
             p.fail(QStringLiteral("format"), QStringLiteral("enum"), QStringLiteral("format must be fmp4 or mp4"));
         if (p.failed())
-            return p.error();
-        const std::optional<cameras::Camera> c = s.cameras->find(device);
-        if (!c)
-            return RpcError::notFound(QStringLiteral("camera"), device);
-        if (format == QLatin1String("mkv"))
-            return RpcError::unsupported(QStringLiteral("format:mkv"));
-        if (auto e = requireConnected(*c))
-            return *e;
-        return mediamtxMissing(s);
-    });
+            return reply(p.error());
+        s.cameraQueue->run(device, [s, device, duration, format, reply](CameraQueue::Next next) {
+            s.recordingService->start(device, duration, format, [device, reply, next](const media::RecordingSession &r, const media::CaptureError &e) {
+                next();
+                if (e)
+                    return reply(toRpcError(e, device));
+                reply(QJsonObject{{QStringLiteral("device"), device},
+                                  {QStringLiteral("filename"), r.files.value(0)},
+                                  {QStringLiteral("status"), QStringLiteral("RECORDING")},
+                                  {QStringLiteral("start_time"), isoTime(r.startTime)},
+                                  {QStringLiteral("format"), r.format},
+                                  {QStringLiteral("duration"), r.requestedDuration ? QJsonValue(*r.requestedDuration) : QJsonValue()},
+                                  {QStringLiteral("session_id"), r.id}});
+            });
+        });
+    }, QStringLiteral("camera"));
 
-    d.registerSync(QStringLiteral("stop_recording"), Role::Operator, [s](const CallContext &, const QJsonObject &params) -> Outcome {
+    d.registerAsync(QStringLiteral("stop_recording"), Role::Operator, [s](const CallContext &, const QJsonObject &params, Reply reply) {
         ParamReader p(params);
         const QString device = p.device();
         if (p.failed())
-            return p.error();
-        if (!s.cameras->find(device))
-            return RpcError::notFound(QStringLiteral("camera"), device);
-        return RpcError::invalidState(QStringLiteral("IDLE"), {QStringLiteral("RECORDING")});
-    });
+            return reply(p.error());
+        s.cameraQueue->run(device, [s, device, reply](CameraQueue::Next next) {
+            s.recordingService->stop(device, [device, reply, next](const media::RecordingSession &r, const media::CaptureError &e) {
+                next();
+                if (e)
+                    return reply(toRpcError(e, device));
+                reply(QJsonObject{{QStringLiteral("device"), device},
+                                  {QStringLiteral("filename"), r.files.value(0)},
+                                  {QStringLiteral("status"), QStringLiteral("STOPPED")},
+                                  {QStringLiteral("start_time"), isoTime(r.startTime)},
+                                  {QStringLiteral("end_time"), isoTime(r.endTime)},
+                                  {QStringLiteral("duration"), r.elapsedSeconds()},
+                                  {QStringLiteral("file_size"), r.fileSize},
+                                  {QStringLiteral("format"), r.format},
+                                  {QStringLiteral("session_id"), r.id},
+                                  {QStringLiteral("files"), QJsonArray::fromStringList(r.files)},
+                                  {QStringLiteral("reason"), r.reason}});
+            });
+        });
+    }, QStringLiteral("camera"));
 }
 
 } // namespace station::api

@@ -2,6 +2,7 @@
 
 #include "api/UrlBuilder.h"
 #include "media/FileCatalog.h"
+#include "media/RecordingService.h"
 #include "media/MediaProbe.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
@@ -119,8 +120,8 @@ void registerFileMethods(Dispatcher &d, const core::Services &s)
         e->durationSeconds = s.recordings->duration(*e);
         QJsonObject o = entryJson(*e, FileKind::Recording, s, ctx);
         o.insert(QStringLiteral("duration"), e->durationSeconds.value_or(0));
-        o.insert(QStringLiteral("session_id"), orNull(e->sessionId));
-        o.insert(QStringLiteral("in_progress"), s.recordings->isProtected(*e));
+        o.insert(QStringLiteral("session_id"), orNull(s.recordingService->sessionIdForFile(e->filename).value_or(e->sessionId)));
+        o.insert(QStringLiteral("in_progress"), s.recordingService->isFileInProgress(e->filename));
         return o;
     });
 

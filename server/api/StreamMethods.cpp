@@ -1,10 +1,18 @@
 #include "api/ApiMethods.h"
 
+#include "api/CameraQueue.h"
+#include "api/CaptureErrors.h"
+#include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
+#include "media/ReaderPool.h"
+#include "media/StreamingService.h"
+#include "mediamtx/PathManager.h"
+#include "mediamtx/PublisherCommand.h"
 #include "config/Config.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
+#include "rpc/RpcSession.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -61,29 +69,119 @@ QJsonObject externalListResult()
 void registerStreamMethods(Dispatcher &d, const core::Services &s)
 {
     using auth::Role;
-    const auto needsMediaMtx = [s](const cameras::Camera &c) -> Outcome {
-        if (c.status != QLatin1String("CONNECTED"))
-            return RpcError::invalidState(c.status, {QStringLiteral("CONNECTED")});
-        return mediamtxMissing(s);
-    };
-    d.registerSync(QStringLiteral("start_streaming"), Role::Operator, [s, needsMediaMtx](const CallContext &, const QJsonObject &params) {
-        return withCamera(s, params, needsMediaMtx);
-    });
-    d.registerSync(QStringLiteral("stop_streaming"), Role::Operator, [s](const CallContext &, const QJsonObject &params) {
-        return withCamera(s, params, [](const cameras::Camera &) -> Outcome {
-            return RpcError::invalidState(QStringLiteral("NOT_STREAMING"), {QStringLiteral("STREAMING")});
+
+    d.registerAsync(QStringLiteral("start_streaming"), Role::Operator, [s](const CallContext &ctx, const QJsonObject &params, Reply reply) {
+        ParamReader p(params);
+        const QString device = p.device();
+        if (p.failed())
+            return reply(p.error());
+        const QString host = s.urls->hostFor(ctx.session);
+        s.cameraQueue->run(device, [s, device, host, reply](CameraQueue::Next next) {
+            s.streamingService->start(device, [s, device, host, reply, next](const media::StreamingSession &session, const media::CaptureError &e) {
+                next();
+                if (e)
+                    return reply(toRpcError(e, device));
+                const qint64 autoClose = s.config->integer(QStringLiteral("streaming.auto_close_after_s"));
+                reply(QJsonObject{{QStringLiteral("device"), device},
+                                  {QStringLiteral("stream_name"), device},
+                                  {QStringLiteral("stream_url"), s.urls->rtspUrl(device, host)},
+                                  {QStringLiteral("status"), QStringLiteral("STARTED")},
+                                  {QStringLiteral("start_time"), isoTime(session.startTime)},
+                                  {QStringLiteral("auto_close_after"), QStringLiteral("%1s").arg(autoClose)},
+                                  {QStringLiteral("ffmpeg_command"), QString()},
+                                  {QStringLiteral("streams"), s.urls->streams(device, host)}});
+            });
+        });
+    }, QStringLiteral("camera"));
+
+    d.registerAsync(QStringLiteral("stop_streaming"), Role::Operator, [s](const CallContext &, const QJsonObject &params, Reply reply) {
+        ParamReader p(params);
+        const QString device = p.device();
+        if (p.failed())
+            return reply(p.error());
+        s.cameraQueue->run(device, [s, device, reply](CameraQueue::Next next) {
+            s.streamingService->stop(device, [device, reply, next](const media::StreamingSession &session, const media::CaptureError &e) {
+                next();
+                if (e)
+                    return reply(toRpcError(e, device));
+                reply(QJsonObject{{QStringLiteral("device"), device},
+                                  {QStringLiteral("stream_name"), device},
+                                  {QStringLiteral("status"), QStringLiteral("STOPPED")},
+                                  {QStringLiteral("start_time"), isoTime(session.startTime)},
+                                  {QStringLiteral("end_time"), isoTime(session.endTime)},
+                                  {QStringLiteral("duration"), qRound64(double(session.startTime.msecsTo(session.endTime)) / 1000.0)},
+                                  {QStringLiteral("stream_continues"), session.streamContinues},
+                                  {QStringLiteral("message"), QStringLiteral("Streaming session closed")}});
+            });
+        });
+    }, QStringLiteral("camera"));
+
+    d.registerSync(QStringLiteral("get_stream_url"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
+        return withCamera(s, params, [s, &ctx](const cameras::Camera &c) -> Outcome {
+            const QString host = s.urls->hostFor(ctx.session);
+            const bool up = s.mediamtx->available();
+            const mediamtx::PathStatus ps = s.paths->status(c.id);
+            const QString status = (!up || c.status == QLatin1String("ERROR")) ? QStringLiteral("ERROR")
+                                 : ps.ready ? QStringLiteral("READY") : QStringLiteral("NOT_READY");
+            return QJsonObject{{QStringLiteral("device"), c.id},
+                               {QStringLiteral("stream_name"), c.id},
+                               {QStringLiteral("stream_url"), s.urls->rtspUrl(c.id, host)},
+                               {QStringLiteral("available"), up && c.status == QLatin1String("CONNECTED")},
+                               {QStringLiteral("active_consumers"), up ? s.paths->externalReaders(c.id) : 0},
+                               {QStringLiteral("stream_status"), status},
+                               {QStringLiteral("streams"), s.urls->streams(c.id, host)},
+                               {QStringLiteral("whep_url"), s.urls->whepUrl(c.id, host)}};
         });
     });
-    d.registerSync(QStringLiteral("get_stream_url"), Role::Viewer, [s, needsMediaMtx](const CallContext &, const QJsonObject &params) {
-        return withCamera(s, params, needsMediaMtx);
+
+    d.registerSync(QStringLiteral("get_stream_status"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
+        const bool debug = params.value(QLatin1String("debug")).toBool() && ctx.session->identity().role >= Role::Admin;
+        return withCamera(s, params, [s, debug](const cameras::Camera &c) -> Outcome {
+            if (!s.mediamtx->available())
+                return mediamtxMissing(s);
+            const mediamtx::PathStatus ps = s.paths->status(c.id);
+            const bool local = c.sourceType != QLatin1String("rtsp");
+            const bool publishing = ps.ready && local;
+            const QString status = c.status == QLatin1String("ERROR") ? QStringLiteral("ERROR")
+                                 : ps.ready ? QStringLiteral("ACTIVE")
+                                 : s.readers->reader(c.id) ? QStringLiteral("STARTING") : QStringLiteral("INACTIVE");
+            const qint64 uptime = ps.ready && ps.readyTime.isValid() ? ps.readyTime.secsTo(QDateTime::currentDateTimeUtc()) : 0;
+            QJsonObject o{{QStringLiteral("device"), c.id},
+                          {QStringLiteral("stream_name"), c.id},
+                          {QStringLiteral("status"), status},
+                          {QStringLiteral("ready"), ps.ready},
+                          {QStringLiteral("ffmpeg_process"), QJsonObject{{QStringLiteral("running"), publishing}, {QStringLiteral("pid"), 0},
+                                                                         {QStringLiteral("uptime"), publishing ? uptime : 0}}},
+                          {QStringLiteral("mediamtx_path"), QJsonObject{{QStringLiteral("exists"), ps.exists}, {QStringLiteral("ready"), ps.ready},
+                                                                        {QStringLiteral("readers"), ps.readers}}},
+                          {QStringLiteral("metrics"), QJsonObject{{QStringLiteral("bytes_sent"), ps.ready ? ps.bytesSent : 0},
+                                                                  {QStringLiteral("frames_sent"), 0},
+                                                                  {QStringLiteral("bitrate"), ps.ready && uptime > 0 ? ps.bytesReceived * 8 / uptime : 0},
+                                                                  {QStringLiteral("fps"), ps.ready ? c.fps : 0}}},
+                          {QStringLiteral("start_time"), ps.ready && ps.readyTime.isValid() ? QJsonValue(isoTime(ps.readyTime)) : QJsonValue()}};
+            if (debug)
+                o.insert(QStringLiteral("debug"), QJsonObject{{QStringLiteral("internal_device_path"), c.devicePath},
+                                                              {QStringLiteral("identity"), c.identity},
+                                                              {QStringLiteral("source_kind"), c.sourceType},
+                                                              {QStringLiteral("ffmpeg_command"), mediamtx::publisherCommand(c)}});
+            return o;
+        });
     });
-    d.registerSync(QStringLiteral("get_stream_status"), Role::Viewer, [s](const CallContext &, const QJsonObject &params) {
-        return withCamera(s, params, [s](const cameras::Camera &) -> Outcome { return mediamtxMissing(s); });
-    });
+
     d.registerSync(QStringLiteral("get_streams"), Role::Viewer, [s](const CallContext &, const QJsonObject &) -> Outcome {
         if (!s.mediamtx->available())
             return mediamtxMissing(s);
-        return QJsonValue(QJsonArray());
+        QJsonArray list;
+        for (const cameras::Camera &c : s.cameras->cameras()) {
+            const mediamtx::PathStatus ps = s.paths->status(c.id);
+            list.append(QJsonObject{{QStringLiteral("name"), c.id},
+                                    {QStringLiteral("device"), c.id},
+                                    {QStringLiteral("source"), c.sourceType},
+                                    {QStringLiteral("ready"), ps.ready},
+                                    {QStringLiteral("readers"), ps.readers},
+                                    {QStringLiteral("bytes_sent"), ps.bytesSent}});
+        }
+        return QJsonValue(list);
     });
 }
 

@@ -3,13 +3,16 @@
 #include "cameras/CameraRegistry.h"
 #include "config/Config.h"
 #include "core/HealthMonitor.h"
+#include "media/RecordingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
+#include "mediamtx/PathManager.h"
 #include "net/ApiServer.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
 #include "storage/StorageService.h"
 #include "system/SystemStats.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QSysInfo>
 
@@ -45,6 +48,35 @@ QJsonObject policyJson(const storage::RetentionPolicy &p)
             {QStringLiteral("max_age_days"), p.maxAgeDays ? QJsonValue(*p.maxAgeDays) : QJsonValue()},
             {QStringLiteral("max_size_gb"), p.maxSizeGb ? QJsonValue(*p.maxSizeGb) : QJsonValue()},
             {QStringLiteral("enabled"), p.enabled}};
+}
+
+QJsonObject recordingMetrics(const core::Services &s)
+{
+    QJsonObject o;
+    for (const media::RecordingSession &r : s.recordingService->sessions()) {
+        qint64 size = 0;
+        for (const QString &f : r.files)
+            size += QFileInfo(s.config->recordingsDir() + QLatin1Char('/') + r.device + QLatin1Char('/') + f).size();
+        o.insert(r.device, QJsonObject{{QStringLiteral("session_id"), r.id},
+                                       {QStringLiteral("filename"), r.files.value(0)},
+                                       {QStringLiteral("start_time"), isoTime(r.startTime)},
+                                       {QStringLiteral("duration"), r.elapsedSeconds()},
+                                       {QStringLiteral("file_size"), size}});
+    }
+    return o;
+}
+
+QJsonObject streamMetrics(const core::Services &s)
+{
+    int active = 0, total = 0, viewers = 0;
+    if (s.mediamtx->available()) {
+        for (const mediamtx::PathStatus &ps : s.paths->statuses()) {
+            ++total;
+            active += ps.ready ? 1 : 0;
+            viewers += s.paths->externalReaders(ps.name);
+        }
+    }
+    return {{QStringLiteral("active_streams"), active}, {QStringLiteral("total_streams"), total}, {QStringLiteral("total_viewers"), viewers}};
 }
 
 } // namespace
@@ -135,10 +167,8 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
                                                            {QStringLiteral("threads"), threads},
                                                            {QStringLiteral("process_rss_bytes"), system::SystemStats::processRssBytes()}}},
             {QStringLiteral("camera_metrics"), QJsonObject{{QStringLiteral("connected_cameras"), connected}, {QStringLiteral("cameras"), cams}}},
-            {QStringLiteral("recording_metrics"), QJsonObject()},
-            {QStringLiteral("stream_metrics"), QJsonObject{{QStringLiteral("active_streams"), 0},
-                                                           {QStringLiteral("total_streams"), 0},
-                                                           {QStringLiteral("total_viewers"), 0}}},
+            {QStringLiteral("recording_metrics"), recordingMetrics(s)},
+            {QStringLiteral("stream_metrics"), streamMetrics(s)},
             {QStringLiteral("websocket_metrics"), QJsonObject{{QStringLiteral("connections"), s.apiServer->connectionCount()},
                                                               {QStringLiteral("authenticated_connections"), s.apiServer->authenticatedCount()},
                                                               {QStringLiteral("requests_total"), double(stats.requests)},

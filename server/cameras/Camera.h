@@ -17,6 +17,8 @@ struct Camera {
     QString sourceType;       // v4l2, rtsp, test
     QString identity;         // identity key (by-id name, normalised URL, test:<name>)
     QString devicePath;       // /dev/videoN for v4l2
+    QString inputFormat;      // v4l2 capture format chosen for publishing: MJPG, H264, YUYV
+    QString sourceUrl;        // rtsp: full URL with credentials (server-side only)
     QStringList formats;
     QStringList resolutions;  // largest first
     QList<int> fpsOptions;    // descending

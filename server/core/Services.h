@@ -2,15 +2,15 @@
 
 namespace station::config { class Config; }
 namespace station::auth { class JwtService; class ApiKeyStore; }
-namespace station::media { class FileCatalog; }
+namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; }
 namespace station::storage { class StorageService; }
 namespace station::events { class EventBus; }
 namespace station::cameras { class CameraRegistry; }
-namespace station::mediamtx { class MediaMtxSupervisor; }
+namespace station::mediamtx { class MediaMtxSupervisor; class PathManager; }
 namespace station::health { class HealthState; class MetricsRegistry; }
 namespace station::system { class SystemStats; }
 namespace station::net { class ApiServer; }
-namespace station::api { class UrlBuilder; }
+namespace station::api { class UrlBuilder; class CameraQueue; }
 namespace station::rpc { class Dispatcher; }
 
 namespace station::core {
@@ -36,6 +36,12 @@ struct Services {
     api::UrlBuilder *urls = nullptr;
     rpc::Dispatcher *dispatcher = nullptr;
     HealthMonitor *healthMonitor = nullptr;
+    mediamtx::PathManager *paths = nullptr;
+    media::ReaderPool *readers = nullptr;
+    media::SnapshotService *snapshotService = nullptr;
+    media::RecordingService *recordingService = nullptr;
+    media::StreamingService *streamingService = nullptr;
+    api::CameraQueue *cameraQueue = nullptr;
 };
 
 } // namespace station::core

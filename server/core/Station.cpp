@@ -12,7 +12,13 @@
 #include "health/HealthState.h"
 #include "health/MetricsRegistry.h"
 #include "media/FileCatalog.h"
+#include "api/CameraQueue.h"
+#include "media/ReaderPool.h"
+#include "media/RecordingService.h"
+#include "media/SnapshotService.h"
+#include "media/StreamingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
+#include "mediamtx/PathManager.h"
 #include "net/ApiServer.h"
 #include "net/HttpFileServer.h"
 #include "rpc/Dispatcher.h"
@@ -45,6 +51,12 @@ struct Station::Parts {
     std::unique_ptr<storage::StorageService> storage;
     std::unique_ptr<cameras::CameraRegistry> cameras;
     std::unique_ptr<mediamtx::MediaMtxSupervisor> mediamtx;
+    std::unique_ptr<mediamtx::PathManager> paths;
+    std::unique_ptr<media::ReaderPool> readers;
+    std::unique_ptr<media::SnapshotService> snapshotService;
+    std::unique_ptr<media::RecordingService> recordingService;
+    std::unique_ptr<media::StreamingService> streamingService;
+    std::unique_ptr<api::CameraQueue> cameraQueue;
     std::unique_ptr<system::SystemStats> systemStats;
     std::unique_ptr<rpc::Dispatcher> dispatcher;
     std::unique_ptr<net::ApiServer> apiServer;
@@ -125,6 +137,17 @@ bool Station::start(QString *error)
     }
     p.cameras = std::make_unique<cameras::CameraRegistry>(cfg);
     p.mediamtx = std::make_unique<mediamtx::MediaMtxSupervisor>(cfg);
+    p.paths = std::make_unique<mediamtx::PathManager>(p.mediamtx.get(), p.cameras.get(), p.events.get());
+    mediamtx::PathManager *paths = p.paths.get();
+    p.mediamtx->pathsProvider = [paths] { return paths->desiredPaths(); };
+    p.readers = std::make_unique<media::ReaderPool>(cfg, p.paths.get());
+    p.snapshotService = std::make_unique<media::SnapshotService>(cfg, p.cameras.get(), p.mediamtx.get(), p.readers.get(), p.snapshots.get(),
+                                                                 p.storage.get(), p.events.get(), &p.metrics);
+    p.recordingService = std::make_unique<media::RecordingService>(cfg, p.cameras.get(), p.mediamtx.get(), p.paths.get(), p.readers.get(),
+                                                                   p.recordings.get(), p.storage.get(), p.events.get(), &p.metrics);
+    p.streamingService = std::make_unique<media::StreamingService>(cfg, p.cameras.get(), p.mediamtx.get(), p.paths.get(), p.readers.get(),
+                                                                   p.recordingService.get());
+    p.cameraQueue = std::make_unique<api::CameraQueue>();
     p.systemStats = std::make_unique<system::SystemStats>();
     p.dispatcher = std::make_unique<rpc::Dispatcher>(cfg, &p.metrics);
     p.apiServer = std::make_unique<net::ApiServer>(cfg, p.dispatcher.get(), p.events.get(), &p.metrics);
@@ -174,6 +197,12 @@ bool Station::start(QString *error)
     m_services = Services{&m_config, p.jwt.get(), p.apiKeys.get(), p.recordings.get(), p.snapshots.get(), p.storage.get(),
                           p.events.get(), p.cameras.get(), p.mediamtx.get(), &p.healthState, &p.metrics, p.systemStats.get(),
                           p.apiServer.get(), p.urls.get(), p.dispatcher.get(), nullptr};
+    m_services.paths = p.paths.get();
+    m_services.readers = p.readers.get();
+    m_services.snapshotService = p.snapshotService.get();
+    m_services.recordingService = p.recordingService.get();
+    m_services.streamingService = p.streamingService.get();
+    m_services.cameraQueue = p.cameraQueue.get();
     p.healthMonitor = std::make_unique<HealthMonitor>(m_services);
     m_services.healthMonitor = p.healthMonitor.get();
     api::registerAllMethods(*p.dispatcher, m_services);
@@ -225,20 +254,29 @@ void Station::shutdown(const QString &reason)
     p.healthMonitor->refresh();
     p.events->publish(QStringLiteral("system.shutdown"), {{QStringLiteral("reason"), reason}});
     p.apiServer->stopListening();
-    p.mediamtx->stop();
-    p.apiServer->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
-    // Give clients up to 10 s to complete the closing handshake.
-    auto *poll = new QTimer(this);
-    auto *deadline = new QElapsedTimer;
-    deadline->start();
-    connect(poll, &QTimer::timeout, this, [this, poll, deadline] {
-        if (m_parts->apiServer->connectionCount() == 0 || deadline->elapsed() > 10000) {
-            poll->stop();
-            delete deadline;
-            Q_EMIT finished();
-        }
+    // Recordings end with reason "shutdown" and final files before anything else stops.
+    p.recordingService->stopAll(QStringLiteral("shutdown"), [this] {
+        Parts &parts = *m_parts;
+        parts.readers->stopAll();
+        parts.mediamtx->stop();
+        parts.apiServer->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        // Give clients and MediaMTX up to 10 s to finish.
+        auto *poll = new QTimer(this);
+        auto *deadline = new QElapsedTimer;
+        deadline->start();
+        connect(poll, &QTimer::timeout, this, [this, poll, deadline] {
+            Parts &q = *m_parts;
+            const bool mediamtxDone = q.mediamtx->state() == mediamtx::MediaMtxSupervisor::State::Stopped
+                                   || q.mediamtx->state() == mediamtx::MediaMtxSupervisor::State::NotInstalled;
+            if ((q.apiServer->connectionCount() == 0 && mediamtxDone) || deadline->elapsed() > 10000) {
+                poll->stop();
+                delete deadline;
+                q.mediamtx->stopAndWait(2000);
+                Q_EMIT finished();
+            }
+        });
+        poll->start(50);
     });
-    poll->start(50);
 }
 
 } // namespace station::core

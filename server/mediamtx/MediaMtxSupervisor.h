@@ -1,15 +1,29 @@
 #pragma once
 
+#include "mediamtx/MediaMtxConfig.h"
+
 #include <QDateTime>
+#include <QElapsedTimer>
+#include <QList>
 #include <QObject>
+#include <QProcess>
 #include <QString>
+#include <QTimer>
+
+#include <functional>
 
 namespace station::config { class Config; }
 
 namespace station::mediamtx {
 
-// Life of the MediaMTX child process. States of the issue: STARTING,
-// RUNNING, ERROR, STOPPED, NOT_INSTALLED.
+class MediaMtxApiClient;
+
+// Life of the MediaMTX child process: writes its config, launches it with
+// QProcess (absolute config path, writable working directory, TZ=UTC, a
+// per-launch API password in its environment), waits for GET /v3/info,
+// checks it every health_check_interval_s and restarts it with capped,
+// jittered exponential backoff when it exits or its API hangs. Stops it with
+// SIGTERM, then SIGKILL. Leftover hook processes are swept (HookReaper).
 class MediaMtxSupervisor : public QObject
 {
     Q_OBJECT
@@ -18,36 +32,66 @@ public:
     Q_ENUM(State)
 
     explicit MediaMtxSupervisor(const config::Config &config, QObject *parent = nullptr);
+    ~MediaMtxSupervisor() override;
+
+    // The paths MediaMTX is launched with (the station's cameras).
+    std::function<QList<PathSpec>()> pathsProvider;
 
     void start();
-    void stop();
+    void stop();                         // graceful; emits stopped()
+    void stopAndWait(int timeoutMs);     // for shutdown
 
     State state() const { return m_state; }
-    static QString stateName(State s);  // NOT_INSTALLED, STOPPED, STARTING, RUNNING, ERROR
-    bool available() const { return m_state == State::Running; }
+    static QString stateName(State s);   // NOT_INSTALLED, STOPPED, STARTING, RUNNING, ERROR
+    bool available() const;              // API answered since launch and < threshold failures
     QString binaryPath() const { return m_binary; }
     QString version() const { return m_version; }
-    QString statusMessage() const { return m_message; }  // a sentence; the fix when not installed
+    QString statusMessage() const { return m_message; }
     int restarts() const { return m_restarts; }
     int consecutiveFailures() const { return m_consecutiveFailures; }
     QDateTime lastSuccess() const { return m_lastSuccess; }
+    qint64 pid() const;
+    MediaMtxApiClient *api() const { return m_api; }
+    QString configPath() const;
 
-    // mediamtx.binary, else PATH, /usr/local/bin/mediamtx, /opt/mediamtx/mediamtx.
     static QString locateBinary(const config::Config &config);
 
 Q_SIGNALS:
     void stateChanged(station::mediamtx::MediaMtxSupervisor::State state);
+    void ready();                 // the API answers after a (re)launch
+    void unavailable(const QString &reason);  // crashed, hung, or stopped answering
+    void stopped();
 
 private:
     void setState(State s, const QString &message);
+    void launch();
+    void pollReady();
+    void healthCheck();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void scheduleRestart(const QString &reason);
+    void forwardLog();
+
     const config::Config &m_config;
+    QProcess *m_process = nullptr;
+    MediaMtxApiClient *m_api = nullptr;
     State m_state = State::Stopped;
     QString m_binary;
     QString m_version;
     QString m_message;
+    QString m_hookTag;
     int m_restarts = 0;
+    int m_attempt = 0;
     int m_consecutiveFailures = 0;
+    bool m_everReady = false;     // since the current launch
+    bool m_stopping = false;
+    bool m_checkInFlight = false;
     QDateTime m_lastSuccess;
+    QElapsedTimer m_launchClock;
+    QElapsedTimer m_runningSince;
+    QTimer m_readyPoll;
+    QTimer m_healthTimer;
+    QTimer m_restartTimer;
+    QByteArray m_logBuffer;
 };
 
 } // namespace station::mediamtx

@@ -1,0 +1,225 @@
+#include "media/LiveReader.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QMutexLocker>
+#include <QThread>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+}
+
+#include <chrono>
+#include <vector>
+
+Q_LOGGING_CATEGORY(lcLiveReader, "station.media.reader")
+
+namespace station::media {
+
+namespace {
+
+qint64 monotonicMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct PacketDeleter {
+    void operator()(AVPacket *p) const { av_packet_free(&p); }
+};
+using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+
+struct InterruptState {
+    const std::atomic<bool> *stop;
+    qint64 deadlineMs;  // abort blocking I/O after this monotonic time
+};
+
+int interruptCallback(void *opaque)
+{
+    auto *s = static_cast<InterruptState *>(opaque);
+    return (s->stop->load() || monotonicMs() > s->deadlineMs) ? 1 : 0;
+}
+
+constexpr size_t kMaxGopPackets = 1200;
+
+} // namespace
+
+// Packets from the last keyframe on, with the stream's codec parameters.
+struct LiveReader::Gop {
+    AVCodecParameters *params = nullptr;
+    std::vector<std::shared_ptr<AVPacket>> packets;
+    ~Gop() { avcodec_parameters_free(&params); }
+};
+
+LiveReader::LiveReader(QString url, QObject *parent) : QObject(parent), m_url(std::move(url)) {}
+
+LiveReader::~LiveReader()
+{
+    stop();
+}
+
+void LiveReader::start()
+{
+    if (m_thread.joinable())
+        return;
+    m_stop = false;
+    m_thread = std::thread([this] { run(); });
+}
+
+void LiveReader::stop()
+{
+    m_stop = true;
+    if (m_thread.joinable())
+        m_thread.join();
+    QMutexLocker lock(&m_mutex);
+    m_gop.reset();
+}
+
+bool LiveReader::hasPicture() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_gop && !m_gop->packets.empty();
+}
+
+qint64 LiveReader::msSinceLastPacket() const
+{
+    const qint64 last = m_lastPacketMs.load();
+    return last < 0 ? -1 : monotonicMs() - last;
+}
+
+void LiveReader::run()
+{
+    int backoffMs = 250;
+    while (!m_stop) {
+        AVFormatContext *fmt = avformat_alloc_context();
+        InterruptState interrupt{&m_stop, monotonicMs() + 20000};
+        fmt->interrupt_callback.callback = interruptCallback;
+        fmt->interrupt_callback.opaque = &interrupt;
+        AVDictionary *opts = nullptr;
+        av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+        av_dict_set(&opts, "timeout", "5000000", 0);  // socket I/O timeout (µs)
+        const QByteArray url = m_url.toUtf8();
+        int rc = avformat_open_input(&fmt, url.constData(), nullptr, &opts);
+        av_dict_free(&opts);
+        int videoIndex = -1;
+        if (rc >= 0) {
+            fmt->max_analyze_duration = 2 * AV_TIME_BASE;
+            interrupt.deadlineMs = monotonicMs() + 10000;
+            rc = avformat_find_stream_info(fmt, nullptr);
+            if (rc >= 0)
+                videoIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+        }
+        if (rc < 0 || videoIndex < 0) {
+            avformat_close_input(&fmt);
+            if (m_stop)
+                break;
+            QThread::msleep(backoffMs);
+            backoffMs = std::min(backoffMs * 2, 4000);
+            continue;
+        }
+        backoffMs = 250;
+        auto gop = std::make_shared<Gop>();
+        gop->params = avcodec_parameters_alloc();
+        avcodec_parameters_copy(gop->params, fmt->streams[videoIndex]->codecpar);
+        bool announced = false;
+        PacketPtr pkt(av_packet_alloc());
+        while (!m_stop) {
+            interrupt.deadlineMs = monotonicMs() + 10000;  // a silent stream counts as lost
+            if (av_read_frame(fmt, pkt.get()) < 0)
+                break;
+            if (pkt->stream_index == videoIndex) {
+                m_packets.fetch_add(1);
+                m_lastPacketMs = monotonicMs();
+                const bool key = pkt->flags & AV_PKT_FLAG_KEY;
+                std::shared_ptr<AVPacket> copy(av_packet_clone(pkt.get()), [](AVPacket *p) { av_packet_free(&p); });
+                QMutexLocker lock(&m_mutex);
+                if (key) {
+                    // A new GOP: readers of the old one keep their shared copy.
+                    auto fresh = std::make_shared<Gop>();
+                    fresh->params = avcodec_parameters_alloc();
+                    avcodec_parameters_copy(fresh->params, gop->params);
+                    gop = fresh;
+                    m_gop = gop;
+                }
+                if (m_gop == gop && gop->packets.size() < kMaxGopPackets && !(gop->packets.empty() && !key))
+                    gop->packets.push_back(copy);
+                const bool first = key && !announced;
+                lock.unlock();
+                if (first) {
+                    announced = true;
+                    QMetaObject::invokeMethod(this, &LiveReader::pictureAvailable, Qt::QueuedConnection);
+                }
+            }
+            av_packet_unref(pkt.get());
+        }
+        avformat_close_input(&fmt);
+        {
+            QMutexLocker lock(&m_mutex);
+            m_gop.reset();
+        }
+        if (!m_stop)
+            qCInfo(lcLiveReader) << "stream ended; reconnecting to" << m_url;
+    }
+}
+
+QImage LiveReader::latestFrame(QString *error) const
+{
+    // Copy the packet list under the lock: the reader thread keeps appending.
+    std::shared_ptr<Gop> gop;
+    std::vector<std::shared_ptr<AVPacket>> packets;
+    {
+        QMutexLocker lock(&m_mutex);
+        gop = m_gop;
+        if (gop)
+            packets = gop->packets;
+    }
+    if (!gop || packets.empty()) {
+        *error = QStringLiteral("no picture received yet");
+        return {};
+    }
+    const AVCodec *codec = avcodec_find_decoder(gop->params->codec_id);
+    AVCodecContext *ctx = codec ? avcodec_alloc_context3(codec) : nullptr;
+    if (!ctx || avcodec_parameters_to_context(ctx, gop->params) < 0 || avcodec_open2(ctx, codec, nullptr) < 0) {
+        avcodec_free_context(&ctx);
+        *error = QStringLiteral("no decoder for the stream's codec");
+        return {};
+    }
+    AVFrame *frame = av_frame_alloc();
+    AVFrame *last = av_frame_alloc();
+    bool have = false;
+    auto drain = [&] {
+        while (avcodec_receive_frame(ctx, frame) == 0) {
+            av_frame_unref(last);
+            av_frame_move_ref(last, frame);
+            have = true;
+        }
+    };
+    for (const std::shared_ptr<AVPacket> &p : packets) {
+        if (avcodec_send_packet(ctx, p.get()) == 0)
+            drain();
+    }
+    avcodec_send_packet(ctx, nullptr);
+    drain();
+    QImage image;
+    if (have && last->width > 0 && last->height > 0) {
+        SwsContext *sws = sws_getContext(last->width, last->height, AVPixelFormat(last->format), last->width, last->height,
+                                         AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr);
+        if (sws) {
+            image = QImage(last->width, last->height, QImage::Format_RGB888);
+            uint8_t *dst[4] = {image.bits(), nullptr, nullptr, nullptr};
+            int dstStride[4] = {int(image.bytesPerLine()), 0, 0, 0};
+            sws_scale(sws, last->data, last->linesize, 0, last->height, dst, dstStride);
+            sws_freeContext(sws);
+        }
+    }
+    if (image.isNull())
+        *error = QStringLiteral("the stream's picture could not be decoded");
+    av_frame_free(&frame);
+    av_frame_free(&last);
+    avcodec_free_context(&ctx);
+    return image;
+}
+
+} // namespace station::media

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+
+namespace station::config { class Config; }
+namespace station::mediamtx { class PathManager; }
+
+namespace station::media {
+
+class LiveReader;
+
+// One LiveReader per camera, shared by everything that needs the stream:
+// recordings and streaming sessions hold it (keeping an on-demand publisher
+// alive), snapshots borrow it. A reader nobody holds stays warm for a while
+// so the next snapshot is fast, then stops so the publisher can stop too.
+class ReaderPool : public QObject
+{
+    Q_OBJECT
+public:
+    ReaderPool(const config::Config &config, mediamtx::PathManager *paths, QObject *parent = nullptr);
+    ~ReaderPool() override;
+
+    LiveReader *acquire(const QString &device, const QString &holder);
+    void release(const QString &device, const QString &holder);
+    LiveReader *reader(const QString &device) const;  // running reader or nullptr
+    QStringList holders(const QString &device) const;
+    void stopAll();
+
+    void setWarmMs(int ms) { m_warmMs = ms; }
+
+private:
+    struct Entry {
+        LiveReader *reader = nullptr;
+        QSet<QString> holders;
+        QTimer *idle = nullptr;
+    };
+    QString urlFor(const QString &device) const;
+    void drop(const QString &device);
+
+    const config::Config &m_config;
+    mediamtx::PathManager *m_paths;
+    QHash<QString, Entry> m_entries;
+    int m_warmMs = 30000;
+};
+
+} // namespace station::media

@@ -1,0 +1,396 @@
+#include "media/RecordingService.h"
+
+#include "cameras/CameraRegistry.h"
+#include "config/Config.h"
+#include "events/EventBus.h"
+#include "health/MetricsRegistry.h"
+#include "media/FileCatalog.h"
+#include "media/ReaderPool.h"
+#include "mediamtx/MediaMtxSupervisor.h"
+#include "mediamtx/PathManager.h"
+#include "rpc/RpcError.h"
+#include "storage/StorageService.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QPointer>
+
+Q_LOGGING_CATEGORY(lcRecording, "station.media.recording")
+
+namespace station::media {
+
+using rpc::isoTime;
+
+qint64 RecordingSession::elapsedSeconds() const
+{
+    const QDateTime end = endTime.isValid() ? endTime : QDateTime::currentDateTimeUtc();
+    return qRound64(double(startTime.msecsTo(end)) / 1000.0);
+}
+
+struct RecordingService::Live {
+    RecordingSession session;
+    QTimer durationTimer;
+    QTimer progressTimer;
+    QDateTime interruptedAt;  // MediaMTX went away while recording
+    bool stopping = false;
+};
+
+RecordingService::RecordingService(const config::Config &config, cameras::CameraRegistry *cameras, mediamtx::MediaMtxSupervisor *mediamtx,
+                                   mediamtx::PathManager *paths, ReaderPool *readers, FileCatalog *catalog, storage::StorageService *storage,
+                                   events::EventBus *events, health::MetricsRegistry *metrics, QObject *parent)
+    : QObject(parent), m_config(config), m_cameras(cameras), m_mediamtx(mediamtx), m_paths(paths), m_readers(readers),
+      m_catalog(catalog), m_storage(storage), m_events(events), m_metrics(metrics)
+{
+    m_metrics->declare(QStringLiteral("camera_station_recordings_active"), health::MetricsRegistry::Type::Gauge, QStringLiteral("recording sessions in progress"));
+    m_monitor.setInterval(1000);
+    connect(&m_monitor, &QTimer::timeout, this, &RecordingService::monitor);
+    m_monitor.start();
+    connect(cameras, &cameras::CameraRegistry::cameraChanged, this,
+            [this](const cameras::Camera &camera, const QString &) { onCameraChanged(camera); });
+    connect(mediamtx, &mediamtx::MediaMtxSupervisor::unavailable, this, [this] {
+        for (Live *l : std::as_const(m_sessions)) {
+            if (!l->interruptedAt.isValid())
+                l->interruptedAt = QDateTime::currentDateTimeUtc();
+        }
+    });
+    catalog->setProtectedPredicate([this](const FileEntry &e) { return isFileInProgress(e.filename); });
+}
+
+QString RecordingService::folderFor(const QString &device) const
+{
+    return m_config.recordingsDir() + QLatin1Char('/') + device;
+}
+
+QStringList RecordingService::mp4Files(const QString &device) const
+{
+    // MediaMTX's names sort by time: <device>_YYYY-MM-DD_HH-MM-SS-ffffff.mp4
+    return QDir(folderFor(device)).entryList({QStringLiteral("*.mp4")}, QDir::Files, QDir::Name);
+}
+
+std::optional<RecordingSession> RecordingService::session(const QString &device) const
+{
+    const Live *l = m_sessions.value(device);
+    if (!l)
+        return std::nullopt;
+    return l->session;
+}
+
+QList<RecordingSession> RecordingService::sessions() const
+{
+    QList<RecordingSession> list;
+    for (const Live *l : m_sessions)
+        list << l->session;
+    return list;
+}
+
+bool RecordingService::isFileInProgress(const QString &filename) const
+{
+    for (const Live *l : m_sessions) {
+        if (!l->session.files.isEmpty() && l->session.files.last() == filename)
+            return true;
+    }
+    return false;
+}
+
+std::optional<QString> RecordingService::sessionIdForFile(const QString &filename) const
+{
+    for (const Live *l : m_sessions) {
+        if (l->session.files.contains(filename))
+            return l->session.id;
+    }
+    return std::nullopt;
+}
+
+void RecordingService::publishStatus(const RecordingSession &s, const QJsonObject &extra)
+{
+    QJsonObject p{{QStringLiteral("device"), s.device},
+                  {QStringLiteral("status"), s.status},
+                  {QStringLiteral("filename"), s.files.value(0)},
+                  {QStringLiteral("session_id"), s.id},
+                  {QStringLiteral("format"), s.format},
+                  {QStringLiteral("start_time"), isoTime(s.startTime)},
+                  {QStringLiteral("startTime"), isoTime(s.startTime)},
+                  {QStringLiteral("duration"), s.status == QLatin1String("RECORDING") ? 0 : s.elapsedSeconds()}};
+    if (s.status != QLatin1String("RECORDING")) {
+        p.insert(QStringLiteral("end_time"), isoTime(s.endTime));
+        p.insert(QStringLiteral("file_size"), s.fileSize);
+        p.insert(QStringLiteral("files"), QJsonArray::fromStringList(s.files));
+        p.insert(QStringLiteral("reason"), s.reason);
+    }
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        p.insert(it.key(), it.value());
+    m_events->publish(QStringLiteral("recording_status_update"), p, s.device);
+}
+
+void RecordingService::start(const QString &device, std::optional<qint64> durationSeconds, const QString &format, StartDone done)
+{
+    const std::optional<cameras::Camera> cam = m_cameras->find(device);
+    if (!cam) {
+        done({}, CaptureError::notFound());
+        return;
+    }
+    if (m_sessions.contains(device) || m_starting.contains(device)) {
+        done({}, CaptureError::invalidState(QStringLiteral("RECORDING"), {QStringLiteral("IDLE")}, QStringLiteral("already recording")));
+        return;
+    }
+    if (format == QLatin1String("mkv")) {
+        done({}, CaptureError::unsupported(QStringLiteral("format:mkv")));
+        return;
+    }
+    if (cam->status != QLatin1String("CONNECTED")) {
+        done({}, CaptureError::invalidState(cam->status, {QStringLiteral("CONNECTED")}, QStringLiteral("the camera is not connected")));
+        return;
+    }
+    if (!m_mediamtx->available()) {
+        done({}, CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("MediaMTX is not available")));
+        return;
+    }
+    const storage::StorageInfo info = m_storage->info();
+    if (info.blocked || !info.writable) {
+        done({}, CaptureError::dependencyFailed(QStringLiteral("storage"), info.blocked ? QStringLiteral("storage is full") : QStringLiteral("recordings folder not writable")));
+        return;
+    }
+
+    m_starting.insert(device);
+    const QDateTime startTime = QDateTime::currentDateTimeUtc();
+    const QSet<QString> before(mp4Files(device).begin(), mp4Files(device).end());
+    m_readers->acquire(device, QStringLiteral("recording"));
+
+    auto rollback = [this, device, done](const CaptureError &e) {
+        m_paths->setRecording(device, false, [](bool, const QString &) {});
+        m_readers->release(device, QStringLiteral("recording"));
+        m_starting.remove(device);
+        done({}, e);
+    };
+    m_paths->setRecording(device, true, [this, device, before, startTime, durationSeconds, format, done, rollback](bool ok, const QString &error) {
+        if (!ok) {
+            rollback(CaptureError::dependencyFailed(QStringLiteral("mediamtx"), error));
+            return;
+        }
+        // The contract returns only once the first file exists (§6.2).
+        auto *poll = new QTimer(this);
+        auto clock = std::make_shared<QElapsedTimer>();
+        clock->start();
+        const qint64 timeoutMs = m_config.integer(QStringLiteral("recording.start_timeout_s")) * 1000;
+        connect(poll, &QTimer::timeout, this, [=, this] {
+            QString first;
+            for (const QString &f : mp4Files(device)) {
+                if (!before.contains(f)) {
+                    first = f;
+                    break;
+                }
+            }
+            if (first.isEmpty() && clock->elapsed() < timeoutMs)
+                return;
+            poll->stop();
+            poll->deleteLater();
+            if (first.isEmpty()) {
+                rollback(CaptureError::dependencyFailed(QStringLiteral("camera"),
+                                                        QStringLiteral("no recording file after %1 s").arg(timeoutMs / 1000)));
+                return;
+            }
+            m_starting.remove(device);
+            auto *live = new Live;
+            RecordingSession &s = live->session;
+            s.device = device;
+            s.format = format;
+            s.startTime = startTime;
+            s.requestedDuration = durationSeconds;
+            s.id = QStringLiteral("rec-%1-%2").arg(device).arg(startTime.toMSecsSinceEpoch());
+            s.files << first;
+            m_sessions.insert(device, live);
+            const qint64 limit = durationSeconds.value_or(m_config.integer(QStringLiteral("recording.max_duration_s")));
+            const QString reason = durationSeconds ? QStringLiteral("duration_elapsed") : QStringLiteral("max_duration");
+            live->durationTimer.setSingleShot(true);
+            connect(&live->durationTimer, &QTimer::timeout, this, [this, device, reason] {
+                finish(device, QStringLiteral("STOPPED"), reason, [](const RecordingSession &, const CaptureError &) {});
+            });
+            // Measured from the requested start so the stop lands at start + duration (±1 s).
+            live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - startTime.msecsTo(QDateTime::currentDateTimeUtc()))));
+            live->progressTimer.setInterval(m_config.integer32(QStringLiteral("recording.progress_interval_s")) * 1000);
+            connect(&live->progressTimer, &QTimer::timeout, this, [this, live] {
+                qint64 size = 0;
+                for (const QString &f : live->session.files)
+                    size += QFileInfo(folderFor(live->session.device) + QLatin1Char('/') + f).size();
+                m_events->publish(QStringLiteral("recording.progress"), {{QStringLiteral("device"), live->session.device},
+                                                                         {QStringLiteral("filename"), live->session.files.value(0)},
+                                                                         {QStringLiteral("session_id"), live->session.id},
+                                                                         {QStringLiteral("duration"), live->session.elapsedSeconds()},
+                                                                         {QStringLiteral("file_size"), size}},
+                                  live->session.device);
+            });
+            live->progressTimer.start();
+            m_metrics->set(QStringLiteral("camera_station_recordings_active"), {}, double(m_sessions.size()));
+            m_catalog->rescanNow();
+            qCInfo(lcRecording) << "recording" << device << "into" << first;
+            // The result goes out before the events it caused (§2.2).
+            done(s, CaptureError());
+            publishStatus(s);
+            m_events->publish(QStringLiteral("recording.start"), {{QStringLiteral("device"), device},
+                                                                  {QStringLiteral("filename"), first},
+                                                                  {QStringLiteral("session_id"), s.id},
+                                                                  {QStringLiteral("start_time"), isoTime(s.startTime)},
+                                                                  {QStringLiteral("format"), format},
+                                                                  {QStringLiteral("duration"), durationSeconds ? QJsonValue(*durationSeconds) : QJsonValue()}},
+                              device);
+            m_events->publish(QStringLiteral("mediamtx.recording_started"), {{QStringLiteral("name"), device},
+                                                                             {QStringLiteral("device"), device},
+                                                                             {QStringLiteral("filename"), first}},
+                              device);
+            Q_EMIT sessionStarted(s);
+        });
+        poll->start(100);
+    });
+}
+
+void RecordingService::stop(const QString &device, StopDone done)
+{
+    if (!m_cameras->find(device)) {
+        done({}, CaptureError::notFound());
+        return;
+    }
+    Live *l = m_sessions.value(device);
+    if (!l || l->stopping) {
+        done({}, CaptureError::invalidState(QStringLiteral("IDLE"), {QStringLiteral("RECORDING")}, QStringLiteral("not recording")));
+        return;
+    }
+    finish(device, QStringLiteral("STOPPED"), QStringLiteral("user_request"), std::move(done));
+}
+
+void RecordingService::finish(const QString &device, const QString &status, const QString &reason, StopDone done)
+{
+    Live *l = m_sessions.value(device);
+    if (!l || l->stopping) {
+        done({}, CaptureError::invalidState(QStringLiteral("IDLE"), {QStringLiteral("RECORDING")}));
+        return;
+    }
+    l->stopping = true;
+    l->durationTimer.stop();
+    l->progressTimer.stop();
+    l->session.endTime = QDateTime::currentDateTimeUtc();
+    m_paths->setRecording(device, false, [this, device, status, reason, done, l](bool, const QString &) {
+        // Wait (at most 10 s) until the last file stops growing: then sizes are final.
+        auto *poll = new QTimer(this);
+        auto clock = std::make_shared<QElapsedTimer>();
+        clock->start();
+        auto lastSize = std::make_shared<qint64>(-1);
+        auto stableSince = std::make_shared<qint64>(0);
+        connect(poll, &QTimer::timeout, this, [=, this] {
+            for (const QString &f : mp4Files(device)) {  // segments that appeared meanwhile
+                if (f > l->session.files.last() && !l->session.files.contains(f))
+                    l->session.files << f;
+            }
+            const qint64 size = QFileInfo(folderFor(device) + QLatin1Char('/') + l->session.files.last()).size();
+            if (size != *lastSize) {
+                *lastSize = size;
+                *stableSince = clock->elapsed();
+            }
+            const bool settled = clock->elapsed() - *stableSince >= 1200 || !m_mediamtx->available();
+            if (!settled && clock->elapsed() < 10000)
+                return;
+            poll->stop();
+            poll->deleteLater();
+            RecordingSession &s = l->session;
+            s.status = status;
+            s.reason = reason;
+            s.fileSize = 0;
+            for (const QString &f : s.files)
+                s.fileSize += QFileInfo(folderFor(device) + QLatin1Char('/') + f).size();
+            m_sessions.remove(device);
+            m_readers->release(device, QStringLiteral("recording"));
+            m_metrics->set(QStringLiteral("camera_station_recordings_active"), {}, double(m_sessions.size()));
+            m_catalog->rescanNow();
+            const RecordingSession result = s;
+            delete l;
+            qCInfo(lcRecording) << "recording" << device << status << reason << result.files;
+            done(result, CaptureError());
+            publishStatus(result);
+            if (status == QLatin1String("STOPPED")) {
+                m_events->publish(QStringLiteral("recording.stop"), {{QStringLiteral("device"), device},
+                                                                     {QStringLiteral("filename"), result.files.value(0)},
+                                                                     {QStringLiteral("session_id"), result.id},
+                                                                     {QStringLiteral("start_time"), isoTime(result.startTime)},
+                                                                     {QStringLiteral("end_time"), isoTime(result.endTime)},
+                                                                     {QStringLiteral("duration"), result.elapsedSeconds()},
+                                                                     {QStringLiteral("file_size"), result.fileSize},
+                                                                     {QStringLiteral("files"), QJsonArray::fromStringList(result.files)},
+                                                                     {QStringLiteral("reason"), reason}},
+                                  device);
+            } else {
+                m_events->publish(QStringLiteral("recording.error"), {{QStringLiteral("device"), device},
+                                                                      {QStringLiteral("filename"), result.files.value(0)},
+                                                                      {QStringLiteral("session_id"), result.id},
+                                                                      {QStringLiteral("reason"), reason},
+                                                                      {QStringLiteral("detail"), reason == QLatin1String("storage_full") ? QStringLiteral("storage is full")
+                                                                                               : reason == QLatin1String("camera_disconnected") ? QStringLiteral("the camera went away")
+                                                                                                                                                 : QStringLiteral("MediaMTX failed")}},
+                                  device);
+            }
+            m_events->publish(QStringLiteral("mediamtx.recording_stopped"), {{QStringLiteral("name"), device},
+                                                                             {QStringLiteral("device"), device},
+                                                                             {QStringLiteral("filename"), result.files.last()},
+                                                                             {QStringLiteral("file_size"), QFileInfo(folderFor(device) + QLatin1Char('/') + result.files.last()).size()}},
+                              device);
+            Q_EMIT sessionStopped(result);
+        });
+        poll->start(200);
+    });
+}
+
+void RecordingService::monitor()
+{
+    if (m_sessions.isEmpty())
+        return;
+    const bool full = m_storage->info().blocked;
+    const QStringList devices = m_sessions.keys();
+    for (const QString &device : devices) {
+        Live *l = m_sessions.value(device);
+        if (!l || l->stopping)
+            continue;
+        if (full) {
+            finish(device, QStringLiteral("ERROR"), QStringLiteral("storage_full"), [](const RecordingSession &, const CaptureError &) {});
+            continue;
+        }
+        // New segments, or a new file after MediaMTX or the camera restarted.
+        for (const QString &f : mp4Files(device)) {
+            if (f <= l->session.files.last() || l->session.files.contains(f))
+                continue;
+            l->session.files << f;
+            if (l->interruptedAt.isValid()) {
+                const qint64 gap = l->interruptedAt.msecsTo(QDateTime::currentDateTimeUtc());
+                l->interruptedAt = QDateTime();
+                qCInfo(lcRecording) << "recording" << device << "resumed after" << gap << "ms in" << f;
+                publishStatus(l->session, {{QStringLiteral("resumed"), true}, {QStringLiteral("gap_ms"), gap}, {QStringLiteral("files"), QJsonArray::fromStringList(l->session.files)}});
+            }
+            m_catalog->rescanNow();
+        }
+    }
+}
+
+void RecordingService::onCameraChanged(const cameras::Camera &camera)
+{
+    if (camera.status == QLatin1String("CONNECTED") || !m_sessions.contains(camera.id))
+        return;
+    finish(camera.id, QStringLiteral("ERROR"), QStringLiteral("camera_disconnected"), [](const RecordingSession &, const CaptureError &) {});
+}
+
+void RecordingService::stopAll(const QString &reason, std::function<void()> done)
+{
+    const QStringList devices = m_sessions.keys();
+    if (devices.isEmpty()) {
+        done();
+        return;
+    }
+    auto remaining = std::make_shared<int>(int(devices.size()));
+    for (const QString &device : devices) {
+        finish(device, QStringLiteral("STOPPED"), reason, [remaining, done](const RecordingSession &, const CaptureError &) {
+            if (--*remaining == 0)
+                done();
+        });
+    }
+}
+
+} // namespace station::media

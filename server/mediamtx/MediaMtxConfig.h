@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace station::config { class Config; }
+namespace station::cameras { struct Camera; }
+
+namespace station::mediamtx {
+
+// One MediaMTX path managed by the station (path name = camera ID). Only
+// keys MediaMTX knows (it rejects unknown fields with 400).
+struct PathSpec {
+    QString name;
+    QString source = QStringLiteral("publisher");  // or an rtsp:// pull URL
+    bool sourceOnDemand = false;
+    QString runOnDemand;                           // publisher command for local cameras
+    bool record = false;
+
+    QJsonObject toJson() const;  // body for /v3/config/paths/add|replace
+    bool operator==(const PathSpec &o) const = default;
+};
+
+PathSpec pathSpecFor(const cameras::Camera &camera, bool record);
+
+// Renders MediaMTX's configuration from the station's: API on loopback with
+// a per-launch credential (the password itself comes through the
+// MTX_AUTHINTERNALUSERS_2_PASS environment variable, never the file), RTSP,
+// HLS and WebRTC on the public ports, metrics and playback on loopback,
+// fMP4 recording under the recordings folder with UTC names of the
+// contract's pattern, no deletion by MediaMTX (retention is ours).
+class MediaMtxConfig
+{
+public:
+    static constexpr int kApiUserIndex = 2;  // index of the station's entry in authInternalUsers
+    static QString apiUser() { return QStringLiteral("camera-station"); }
+
+    static QByteArray render(const config::Config &config, const QList<PathSpec> &paths);
+    static bool writeAtomically(const QString &path, const QByteArray &content, QString *error);
+    static QString recordPathPattern(const QString &recordingsDir);
+};
+
+} // namespace station::mediamtx

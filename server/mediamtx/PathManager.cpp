@@ -1,0 +1,231 @@
+#include "mediamtx/PathManager.h"
+
+#include "cameras/CameraRegistry.h"
+#include "events/EventBus.h"
+#include "mediamtx/MediaMtxApiClient.h"
+#include "mediamtx/MediaMtxSupervisor.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcMediaMtx)
+
+namespace station::mediamtx {
+
+PathManager::PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry *cameras, events::EventBus *events, QObject *parent)
+    : QObject(parent), m_supervisor(supervisor), m_cameras(cameras), m_events(events)
+{
+    m_pollTimer.setInterval(1000);
+    connect(&m_pollTimer, &QTimer::timeout, this, &PathManager::poll);
+    m_pollTimer.start();
+    connect(supervisor, &MediaMtxSupervisor::ready, this, &PathManager::syncAll);
+    connect(supervisor, &MediaMtxSupervisor::unavailable, this, [this] {
+        m_applied.clear();
+        for (auto it = m_status.begin(); it != m_status.end(); ++it) {
+            if (it->ready) {
+                it->ready = false;
+                it->readers = 0;
+                m_events->publish(QStringLiteral("mediamtx.stream_stopped"), streamJson(*it), it.key());
+                Q_EMIT pathStatusChanged(it.key());
+            }
+        }
+    });
+    connect(cameras, &cameras::CameraRegistry::cameraChanged, this, [this](const cameras::Camera &camera, const QString &) {
+        if (m_supervisor->available())
+            syncCamera(camera);
+    });
+}
+
+QList<PathSpec> PathManager::desiredPaths() const
+{
+    QList<PathSpec> paths;
+    for (const cameras::Camera &c : m_cameras->cameras())
+        paths << pathSpecFor(c, m_recording.contains(c.id));
+    return paths;
+}
+
+void PathManager::syncAll()
+{
+    // The launch config already carries every camera; adopt it, then
+    // reconcile anything that changed while MediaMTX was starting.
+    m_applied.clear();
+    for (const PathSpec &p : desiredPaths())
+        m_applied.insert(p.name, p);
+    m_supervisor->api()->get(QStringLiteral("/v3/config/paths/list?itemsPerPage=1000"), [this](const MediaMtxApiClient::Response &r) {
+        if (!r.ok())
+            return;
+        QSet<QString> present;
+        for (const QJsonValue &v : r.body.object().value(QLatin1String("items")).toArray())
+            present.insert(v.toObject().value(QLatin1String("name")).toString());
+        for (const cameras::Camera &c : m_cameras->cameras()) {
+            if (!present.contains(c.id))
+                m_applied.remove(c.id);
+            syncCamera(c);
+        }
+        for (const QString &name : present) {
+            if (!m_cameras->find(name)) {
+                m_supervisor->api()->del(QStringLiteral("/v3/config/paths/delete/") + name, [](const MediaMtxApiClient::Response &) {});
+            }
+        }
+    });
+    poll();
+}
+
+void PathManager::syncCamera(const cameras::Camera &camera)
+{
+    const PathSpec want = pathSpecFor(camera, m_recording.contains(camera.id));
+    auto it = m_applied.constFind(camera.id);
+    if (it != m_applied.constEnd() && *it == want)
+        return;
+    const bool onlyRecordDiffers = it != m_applied.constEnd() && [&] {
+        PathSpec a = *it;
+        a.record = want.record;
+        return a == want;
+    }();
+    m_applied.insert(camera.id, want);
+    if (onlyRecordDiffers) {
+        // record is applied live; any other change would drop the path's readers.
+        m_supervisor->api()->patch(QStringLiteral("/v3/config/paths/patch/") + camera.id, {{QStringLiteral("record"), want.record}},
+                                   [](const MediaMtxApiClient::Response &) {});
+        return;
+    }
+    const QString name = camera.id;
+    m_supervisor->api()->post(QStringLiteral("/v3/config/paths/replace/") + name, want.toJson(), [this, name](const MediaMtxApiClient::Response &r) {
+        if (!r.ok()) {
+            qCWarning(lcMediaMtx).noquote() << "could not configure path" << name << ":" << r.error;
+            m_applied.remove(name);
+            m_events->publish(QStringLiteral("mediamtx.error"), {{QStringLiteral("reason"), QStringLiteral("rejected")},
+                                                                 {QStringLiteral("detail"), r.error},
+                                                                 {QStringLiteral("name"), name}});
+            return;
+        }
+        QJsonObject created = streamJson(status(name));
+        created.insert(QStringLiteral("action"), QStringLiteral("created"));
+        m_events->publish(QStringLiteral("mediamtx.path"), created,
+                          name);
+    });
+}
+
+void PathManager::setRecording(const QString &device, bool on, std::function<void(bool, const QString &)> done)
+{
+    if (on)
+        m_recording.insert(device);
+    else
+        m_recording.remove(device);
+    if (!m_supervisor->available()) {
+        done(false, QStringLiteral("MediaMTX is not available"));
+        return;
+    }
+    m_supervisor->api()->patch(QStringLiteral("/v3/config/paths/patch/") + device, {{QStringLiteral("record"), on}},
+                               [this, device, on, done](const MediaMtxApiClient::Response &r) {
+        if (r.ok()) {
+            auto it = m_applied.find(device);
+            if (it != m_applied.end())
+                it->record = on;
+        }
+        done(r.ok(), r.error);
+    });
+}
+
+PathStatus PathManager::status(const QString &device) const
+{
+    PathStatus s = m_status.value(device);
+    s.name = device;
+    return s;
+}
+
+QList<PathStatus> PathManager::statuses() const
+{
+    QList<PathStatus> list;
+    for (const cameras::Camera &c : m_cameras->cameras())
+        list << status(c.id);
+    return list;
+}
+
+bool PathManager::statusFresh() const
+{
+    return m_lastPoll.isValid() && m_lastPoll.msecsTo(QDateTime::currentDateTimeUtc()) < 3000;
+}
+
+void PathManager::setInternalReaders(const QString &device, int count)
+{
+    if (count <= 0)
+        m_internalReaders.remove(device);
+    else
+        m_internalReaders.insert(device, count);
+}
+
+int PathManager::externalReaders(const QString &device) const
+{
+    return std::max(0, m_status.value(device).readers - m_internalReaders.value(device));
+}
+
+QJsonObject PathManager::streamJson(const PathStatus &s) const
+{
+    const std::optional<cameras::Camera> cam = m_cameras->find(s.name);
+    return {{QStringLiteral("name"), s.name},
+            {QStringLiteral("device"), s.name},
+            {QStringLiteral("source"), cam ? cam->sourceType : QString()},
+            {QStringLiteral("ready"), s.ready},
+            {QStringLiteral("readers"), s.readers},
+            {QStringLiteral("bytes_sent"), s.bytesSent}};
+}
+
+void PathManager::refreshNow(std::function<void()> done)
+{
+    if (!m_supervisor->available()) {
+        if (done)
+            done();
+        return;
+    }
+    m_supervisor->api()->get(QStringLiteral("/v3/paths/list?itemsPerPage=1000"), [this, done](const MediaMtxApiClient::Response &r) {
+        m_pollInFlight = false;
+        if (r.ok()) {
+            m_lastPoll = QDateTime::currentDateTimeUtc();
+            QSet<QString> seen;
+            for (const QJsonValue &v : r.body.object().value(QLatin1String("items")).toArray()) {
+                const QJsonObject o = v.toObject();
+                PathStatus s;
+                s.name = o.value(QLatin1String("name")).toString();
+                s.exists = true;
+                s.ready = o.value(QLatin1String("ready")).toBool(o.value(QLatin1String("available")).toBool());
+                s.readers = int(o.value(QLatin1String("readers")).toArray().size());
+                s.bytesSent = qint64(o.value(QLatin1String("outboundBytes")).toDouble(o.value(QLatin1String("bytesSent")).toDouble()));
+                s.bytesReceived = qint64(o.value(QLatin1String("inboundBytes")).toDouble(o.value(QLatin1String("bytesReceived")).toDouble()));
+                s.readyTime = QDateTime::fromString(o.value(QLatin1String("readyTime")).toString(), Qt::ISODateWithMs);
+                s.sourceType = o.value(QLatin1String("source")).toObject().value(QLatin1String("type")).toString();
+                const QJsonObject props = o.value(QLatin1String("tracks2")).toArray().first().toObject().value(QLatin1String("codecProps")).toObject();
+                s.width = props.value(QLatin1String("width")).toInt();
+                s.height = props.value(QLatin1String("height")).toInt();
+                seen.insert(s.name);
+                const PathStatus old = m_status.value(s.name);
+                m_status.insert(s.name, s);
+                if (old.ready != s.ready) {
+                    m_events->publish(s.ready ? QStringLiteral("mediamtx.stream_started") : QStringLiteral("mediamtx.stream_stopped"), streamJson(s), s.name);
+                }
+                if (old.ready != s.ready || old.readers != s.readers) {
+                    m_events->publish(QStringLiteral("mediamtx.stream"), streamJson(s), s.name);
+                    Q_EMIT pathStatusChanged(s.name);
+                }
+            }
+            for (auto it = m_status.begin(); it != m_status.end();) {
+                if (!seen.contains(it.key()))
+                    it = m_status.erase(it);
+                else
+                    ++it;
+            }
+        }
+        if (done)
+            done();
+    });
+}
+
+void PathManager::poll()
+{
+    if (m_pollInFlight || !m_supervisor->available())
+        return;
+    m_pollInFlight = true;
+    refreshNow();
+}
+
+} // namespace station::mediamtx

@@ -1,0 +1,56 @@
+#include "mediamtx/PublisherCommand.h"
+
+#include <QStringList>
+
+namespace station::mediamtx {
+
+namespace {
+
+// One IDR per second so HLS segments and WebRTC joins start fast.
+QStringList h264Encode(int fps)
+{
+    const QString gop = QString::number(fps > 0 ? fps : 25);
+    return {QStringLiteral("-c:v"), QStringLiteral("libx264"), QStringLiteral("-preset"), QStringLiteral("ultrafast"),
+            QStringLiteral("-tune"), QStringLiteral("zerolatency"), QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"),
+            QStringLiteral("-g"), gop, QStringLiteral("-b:v"), QStringLiteral("2M"), QStringLiteral("-maxrate"), QStringLiteral("2M"),
+            QStringLiteral("-bufsize"), QStringLiteral("4M")};
+}
+
+const QStringList kPublish{QStringLiteral("-f"), QStringLiteral("rtsp"), QStringLiteral("-rtsp_transport"), QStringLiteral("tcp"),
+                           QStringLiteral("rtsp://127.0.0.1:$RTSP_PORT/$MTX_PATH")};
+
+} // namespace
+
+QString publisherCommand(const cameras::Camera &camera)
+{
+    const QString size = camera.resolution.isEmpty() ? QStringLiteral("640x360") : camera.resolution;
+    const int fps = camera.fps > 0 ? camera.fps : 25;
+    QStringList args{QStringLiteral("ffmpeg"), QStringLiteral("-hide_banner"), QStringLiteral("-loglevel"), QStringLiteral("error"),
+                     QStringLiteral("-nostdin")};
+    if (camera.sourceType == QLatin1String("test")) {
+        args << QStringLiteral("-re") << QStringLiteral("-f") << QStringLiteral("lavfi") << QStringLiteral("-i")
+             << QStringLiteral("testsrc2=size=%1:rate=%2").arg(size).arg(fps);
+        args << h264Encode(fps);
+    } else if (camera.sourceType == QLatin1String("v4l2")) {
+        args << QStringLiteral("-f") << QStringLiteral("v4l2");
+        const QString fmt = camera.inputFormat.toUpper();
+        if (fmt == QLatin1String("MJPG"))
+            args << QStringLiteral("-input_format") << QStringLiteral("mjpeg");
+        else if (fmt == QLatin1String("H264"))
+            args << QStringLiteral("-input_format") << QStringLiteral("h264");
+        else if (fmt == QLatin1String("YUYV"))
+            args << QStringLiteral("-input_format") << QStringLiteral("yuyv422");
+        args << QStringLiteral("-video_size") << size << QStringLiteral("-framerate") << QString::number(fps)
+             << QStringLiteral("-i") << camera.devicePath;
+        if (fmt == QLatin1String("H264"))
+            args << QStringLiteral("-c:v") << QStringLiteral("copy");
+        else
+            args << h264Encode(fps);
+    } else {
+        return {};
+    }
+    args << kPublish;
+    return args.join(QLatin1Char(' '));
+}
+
+} // namespace station::mediamtx
