@@ -3,6 +3,7 @@
 #include "config/Config.h"
 #include "discovery/RtspProbe.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHostAddress>
@@ -53,6 +54,7 @@ void ExternalDiscovery::loadState()
 
 bool ExternalDiscovery::setScanInterval(qint64 seconds, QString *error)
 {
+    QDir().mkpath(m_config.stateDir());
     QSaveFile f(m_config.stateDir() + QStringLiteral("/external_discovery.json"));
     if (!f.open(QIODevice::WriteOnly)) {
         *error = f.errorString();
