@@ -594,6 +594,7 @@ std::optional<Camera> CameraRegistry::removeNetworkCamera(const QString &url)
     qCInfo(lcCameras).noquote() << after.id << "removed (network camera" << StreamUrl::redact(url) << ")";
     Q_EMIT cameraChanged(after, previous);  // the last update clients see
     Q_EMIT cameraRemoved(after.id);
+    adoptIgnoredDevices();  // its slot under cameras.max is free now
     return after;
 }
 
