@@ -28,7 +28,7 @@ PathSpec pathSpecFor(const cameras::Camera &camera, bool record)
     p.name = camera.id;
     p.record = record;
     if (camera.sourceType == QLatin1String("rtsp")) {
-        p.source = camera.sourceUrl;
+        p.source = camera.url;
         p.sourceOnDemand = true;
     } else {
         p.runOnDemand = publisherCommand(camera);

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+
+namespace station::cameras {
+
+// Network camera URLs: the identity form (no credentials) and the form safe
+// to show (password as ***).
+class StreamUrl
+{
+public:
+    // rtsp:// or rtsps:// with a host.
+    static bool isValid(const QString &url);
+
+    // Identity key: lower-case scheme and host, default port made explicit
+    // (554 for rtsp, 322 for rtsps), credentials and fragment dropped, path
+    // and query kept. "" when the URL is not valid.
+    static QString normalise(const QString &url);
+
+    // The URL with its password replaced by *** (user name kept).
+    static QString redact(const QString &url);
+};
+
+} // namespace station::cameras
