@@ -368,6 +368,18 @@ private Q_SLOTS:
         QVERIFY(found);
         QVERIFY(rss > 1e6 && rss < 1e9);
         QVERIFY(sample(t, "camera_station_uptime_seconds", &found) >= 0 && found);
+        // Every unlabelled family of §14.5 has a sample from the start (an absent series is "no data", not 0).
+        for (const QByteArray series : {"camera_station_slow_consumer_disconnects_total", "camera_station_rate_limited_total",
+                                        "camera_station_recordings_active", "camera_station_mediamtx_restarts_total",
+                                        "camera_station_storage_usage_ratio", "camera_station_storage_available_bytes"}) {
+            sample(t, series, &found);
+            QVERIFY2(found, series.constData());
+        }
+        QCOMPARE(sample(t, "camera_station_recordings_active"), 0.0);
+        QCOMPARE(sample(t, "camera_station_mediamtx_restarts_total"), 0.0);
+        QVERIFY(sample(t, "camera_station_websocket_connections{state=\"authenticated\"}", &found) >= 1 && found);
+        sample(t, "camera_station_websocket_connections{state=\"unauthenticated\"}", &found);
+        QVERIFY(found);
         QVERIFY(!t.contains(m_station->dataDir().toUtf8()));
     }
 
