@@ -267,6 +267,11 @@ private Q_SLOTS:
         r = ranged("bytes=0-9", {{"If-Range", etag}});
         QCOMPARE(r.status, 206);
         QVERIFY(r.body == m_rec.left(10));
+        const QByteArray lastModified = get(path, {{"Authorization", viewerBearer()}}).header("Last-Modified");
+        r = ranged("bytes=0-9", {{"If-Range", lastModified}});
+        QCOMPARE(r.status, 206);
+        r = ranged("bytes=0-9", {{"If-Range", "Mon, 01 Jan 2001 00:00:00 GMT"}});
+        QCOMPARE(r.status, 200);
         r = ranged("bytes=0-9", {{"If-Range", "\"stale-etag\""}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.body.size(), m_rec.size());
@@ -339,6 +344,15 @@ private Q_SLOTS:
             QCOMPARE(r.header("Allow"), QByteArray("GET, HEAD, OPTIONS"));
         }
         QVERIFY(QFile::exists(m_station->recordingsDir() + QLatin1Char('/') + recName));  // DELETE did nothing
+    }
+
+    void oversizedHeaders()
+    {
+        const HttpResponse r = get("/files/recordings/" + recName.toLatin1(), {{"Authorization", viewerBearer()}, {"X-Padding", QByteArray(17 * 1024, 'x')}});
+        QCOMPARE(r.status, 431);
+        QCOMPARE(r.bodyBytes > 0, true);
+        // The listener is fine afterwards.
+        QCOMPARE(get("/files/recordings/" + recName.toLatin1(), {{"Authorization", viewerBearer()}}).status, 200);
     }
 
     void cors()

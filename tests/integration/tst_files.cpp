@@ -653,6 +653,31 @@ private Q_SLOTS:
         }
     }
 
+    void missingFolderIsStorageFailure()
+    {
+        QTemporaryDir dir;
+        StationProcess station({}, dir.path());
+        QVERIFY(!files::writeBytes(station.recordingsDir() + QStringLiteral("/camera0_2025-01-01_00-00-00-000000.mp4"), 100).isEmpty());
+        QVERIFY2(station.start(), qPrintable(station.log()));
+        auto viewer = connect(station, QStringLiteral("viewer"));
+        QVERIFY(viewer);
+        QCOMPARE(resultOf(*viewer, QStringLiteral("list_recordings")).value(QLatin1String("total")).toInt(), 1);
+        // The folder goes away under the running station (unmounted disk, operator error).
+        QVERIFY(QDir().rename(station.recordingsDir(), dir.path() + QStringLiteral("/recordings.away")));
+        const QJsonObject r = viewer->call(QStringLiteral("list_recordings"));
+        QCOMPARE(errorOf(r).value(QLatin1String("code")).toInt(), -32050);
+        QCOMPARE(dataOf(r).value(QLatin1String("dependency")).toString(), QStringLiteral("storage"));
+        QVERIFY(!dataOf(r).value(QLatin1String("detail")).toString().contains(dir.path()));  // no paths in errors (§2.5)
+        QVERIFY(!errorOf(r).value(QLatin1String("message")).toString().contains(dir.path()));
+        // Snapshots are unaffected.
+        QCOMPARE(viewer->errorCode(QStringLiteral("list_snapshots")), 0);
+        QVERIFY(QDir().rename(dir.path() + QStringLiteral("/recordings.away"), station.recordingsDir()));
+        QTRY_COMPARE_WITH_TIMEOUT(resultOf(*viewer, QStringLiteral("list_recordings")).value(QLatin1String("total")).toInt(), 1, 5000);
+        viewer.reset();
+        station.stop();
+        QCOMPARE(station.exitCode(), 0);
+    }
+
     void periodicCleanupWhenEnabled()
     {
         QTemporaryDir dir;

@@ -405,6 +405,13 @@ private Q_SLOTS:
         }
     }
 
+    void oversizedHeaders()
+    {
+        const HttpResponse r = httpRequest(m_station->healthPort(), "GET", "/health/live", {{"X-Padding", QByteArray(17 * 1024, 'x')}});
+        QCOMPARE(r.status, 431);
+        QCOMPARE(health("/health/live").status, 200);
+    }
+
     void answersWhileApiIsFlooded()
     {
         Flooder flood(m_station->wsUrl(), StationProcess::token(QStringLiteral("admin")));
