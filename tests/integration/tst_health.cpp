@@ -445,6 +445,19 @@ private Q_SLOTS:
         QCOMPARE(c.result(QStringLiteral("ping")).toString(), QStringLiteral("pong"));
     }
 
+    void sigtermRightAfterStartIsGraceful()
+    {
+        // "serving:" (and systemd READY=1) is printed by then, so SIGTERM must already mean a graceful stop.
+        for (int i = 0; i < 5; ++i) {
+            StationProcess station;
+            QVERIFY2(station.start(), qPrintable(station.log()));
+            QCOMPARE(::kill(pid_t(station.pid()), SIGTERM), 0);
+            QVERIFY(station.waitForExit(15000));
+            QVERIFY2(station.exitStatus() == QProcess::NormalExit && station.exitCode() == 0,
+                     qPrintable(QStringLiteral("run %1: status %2 code %3\n%4").arg(i).arg(int(station.exitStatus())).arg(station.exitCode()).arg(station.log())));
+        }
+    }
+
     void sigtermShutdown()
     {
         // A connected client that does not answer the close handshake right away
