@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QTest>
 #include <QThread>
+#include <QRegularExpression>
 #include <QUrl>
 
 using namespace station::test;
@@ -201,6 +202,18 @@ private Q_SLOTS:
         QVERIFY(r.body == m_rec);
         r = get(path, {{"X-API-Key", "csk_" + QByteArray(43, 'A')}});
         expectJsonError(r, 401, QStringLiteral("unauthorized"));
+        // A revoked key stops working at once.
+        const QString keyId = QRegularExpression(QStringLiteral(R"(key (\S+) \()")).match(err).captured(1);
+        QVERIFY2(!keyId.isEmpty(), qPrintable(err));
+        QCOMPARE(m_station->runAdmin({QStringLiteral("apikey"), QStringLiteral("revoke"), keyId}, &out, &err), 0);
+        expectJsonError(get(path, {{"X-API-Key", key}}), 401, QStringLiteral("unauthorized"));
+
+        // The authentication scheme name is case-insensitive (RFC 9110 §11.1).
+        for (const QByteArray scheme : {"bearer ", "BEARER "}) {
+            r = get(path, {{"Authorization", scheme + StationProcess::token(QStringLiteral("viewer"))}});
+            QVERIFY2(r.status == 200, scheme + QByteArray::number(r.status));
+        }
+        expectJsonError(get(path, {{"Authorization", "Basic dXNlcjpwYXNz"}}), 401, QStringLiteral("unauthorized"));
     }
 
     void existenceIsHiddenFromStrangers()
