@@ -323,6 +323,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QLatin1String("status")).toString(), QStringLiteral("starting"));
         QVERIFY2(s.value(QLatin1String("message")).toString().contains(QLatin1String("MediaMTX")),
                  qPrintable(s.value(QLatin1String("message")).toString()));
+        QVERIFY2(!s.value(QLatin1String("message")).toString().contains(QLatin1String("/nonexistent")), "no file-system paths");
         QVERIFY(s.value(QLatin1String("available_cameras")).isArray());
         QVERIFY(s.value(QLatin1String("discovery_active")).isBool());
     }
