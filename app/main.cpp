@@ -161,13 +161,17 @@ int main(int argc, char *argv[])
     if (!wantsHeadless && !gui)
         qInfo("no display found: running headless");
 
+    // Catch SIGTERM/SIGINT before starting: start() announces readiness
+    // ("serving:", systemd READY=1), and a signal from then on must mean a
+    // graceful shutdown, not the default action. One that arrives during
+    // start() waits in the watcher until the event loop runs.
+    core::UnixSignalWatcher signalWatcher;
     core::Station station(loaded.config);
     QString error;
     if (!station.start(&error)) {
         err << "camera-station cannot start: " << error << Qt::endl;
         return 1;
     }
-    core::UnixSignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &core::UnixSignalWatcher::terminationRequested, &station, [&station](int sig) {
         station.shutdown(sig == 2 ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
     });

@@ -33,6 +33,9 @@ HealthMonitor::HealthMonitor(const Services &services, QObject *parent) : QObjec
     m->declare(QStringLiteral("camera_station_mediamtx_restarts_total"), T::Counter, QStringLiteral("MediaMTX restarts"));
     m->declare(QStringLiteral("camera_station_storage_usage_ratio"), T::Gauge, QStringLiteral("storage filesystem use 0..1"));
     m->declare(QStringLiteral("camera_station_storage_available_bytes"), T::Gauge, QStringLiteral("bytes available to the service"));
+    // Unlabelled families get a sample from the start: an absent series reads as "no data", not 0.
+    m->set(QStringLiteral("camera_station_recordings_active"), {}, 0);
+    m->add(QStringLiteral("camera_station_mediamtx_restarts_total"), {}, 0);
 }
 
 void HealthMonitor::start()
@@ -209,6 +212,7 @@ void HealthMonitor::refresh()
 
     MetricsRegistry *m = m_s.metrics;
     m->set(QStringLiteral("camera_station_mediamtx_up"), {}, m_s.mediamtx->available() ? 1 : 0);
+    m->set(QStringLiteral("camera_station_mediamtx_restarts_total"), {}, m_s.mediamtx->restarts());
     const QJsonObject storage = snap.components.value(3).details;
     m->set(QStringLiteral("camera_station_storage_usage_ratio"), {}, storage.value(QLatin1String("usage_percent")).toDouble() / 100.0);
     m->set(QStringLiteral("camera_station_storage_available_bytes"), {}, storage.value(QLatin1String("available_bytes")).toDouble());

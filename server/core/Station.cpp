@@ -168,7 +168,8 @@ bool Station::start(QString *error)
     hooks.authorize = [jwt, keys](const net::HttpRequest &req, const QString &resourcePath) -> int {
         const QByteArray authorization = req.header("authorization");
         if (!authorization.isEmpty()) {
-            if (!authorization.startsWith("Bearer "))
+            // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" is Bearer.
+            if (authorization.size() < 7 || authorization.left(7).toLower() != "bearer ")
                 return 401;
             return jwt->verifySession(authorization.mid(7).trimmed()).ok ? 0 : 401;
         }

@@ -115,11 +115,17 @@ void MediaMtxSupervisor::start()
     m_stopping = false;
     m_binary = locateBinary(m_config);
     if (m_binary.isEmpty()) {
+        // The message reaches /health/detailed, get_status and get_system_status,
+        // which must not show file-system paths (API.md §14); the log names them.
         const QString configured = m_config.string(QStringLiteral("mediamtx.binary"));
+        if (configured.isEmpty())
+            qCWarning(lcMediaMtx) << "no mediamtx executable on PATH, in /usr/local/bin or in /opt/mediamtx";
+        else
+            qCWarning(lcMediaMtx) << "no executable at mediamtx.binary" << configured;
         setState(State::NotInstalled,
                  configured.isEmpty()
-                     ? QStringLiteral("not installed: put the mediamtx binary in /usr/local/bin (or set mediamtx.binary) and restart")
-                     : QStringLiteral("not installed: no executable at mediamtx.binary (%1); install MediaMTX there or fix the setting").arg(configured));
+                     ? QStringLiteral("not installed: install the mediamtx binary (or set mediamtx.binary) and restart")
+                     : QStringLiteral("not installed: no executable at the path set in mediamtx.binary; install MediaMTX there or fix the setting"));
         return;
     }
     // Hooks left over from a previous run that died would hold cameras and ports.

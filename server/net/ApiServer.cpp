@@ -67,6 +67,7 @@ ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, 
         m_metrics->declare(QStringLiteral("camera_station_websocket_connections"), T::Gauge, QStringLiteral("open WebSocket connections"));
         m_metrics->declare(QStringLiteral("camera_station_notifications_sent_total"), T::Counter, QStringLiteral("notifications sent by method"));
         m_metrics->declare(QStringLiteral("camera_station_slow_consumer_disconnects_total"), T::Counter, QStringLiteral("connections closed for not reading"));
+        m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"), {}, 0);  // a series from the start
     }
 }
 

@@ -111,6 +111,7 @@ Dispatcher::Dispatcher(const config::Config &config, health::MetricsRegistry *me
         m_metrics->declare(QStringLiteral("camera_station_rpc_request_duration_seconds"), T::Histogram,
                            QStringLiteral("JSON-RPC handling time"), {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
         m_metrics->declare(QStringLiteral("camera_station_rate_limited_total"), T::Counter, QStringLiteral("requests answered -32040"));
+        m_metrics->add(QStringLiteral("camera_station_rate_limited_total"), {}, 0);  // a series from the start
         m_metrics->declare(QStringLiteral("camera_station_auth_failures_total"), T::Counter, QStringLiteral("failed authentications by reason"));
     }
 }

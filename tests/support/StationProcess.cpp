@@ -38,6 +38,13 @@ StationProcess::~StationProcess()
     stop();
 }
 
+void StationProcess::setEnv(const QString &name, const QString &value)
+{
+    QProcessEnvironment env = m_process.processEnvironment();
+    env.insert(name, value);
+    m_process.setProcessEnvironment(env);
+}
+
 bool StationProcess::start(int timeoutMs)
 {
     QStringList args{QStringLiteral("--headless"),
@@ -47,8 +54,9 @@ bool StationProcess::start(int timeoutMs)
                      QStringLiteral("--set"), QStringLiteral("server.port=0"),
                      QStringLiteral("--set"), QStringLiteral("health.host=127.0.0.1"),
                      QStringLiteral("--set"), QStringLiteral("health.port=0"),
-                     QStringLiteral("--set"), QStringLiteral("security.jwt_secret=") + QString::fromLatin1(testSecret()),
                      QStringLiteral("--set"), QStringLiteral("mediamtx.binary=/nonexistent/mediamtx")};
+    if (m_useTestSecret)
+        args << QStringLiteral("--set") << QStringLiteral("security.jwt_secret=") + QString::fromLatin1(testSecret());
     args += m_args;
     m_output.clear();
     m_process.start(binaryPath(), args);
@@ -96,9 +104,17 @@ QString StationProcess::healthBase() const { return QStringLiteral("http://127.0
 
 int StationProcess::runTool(const QStringList &args, QString *stdoutText, QString *stderrText, int timeoutMs)
 {
+    return runToolEnv(args, {}, stdoutText, stderrText, timeoutMs);
+}
+
+int StationProcess::runToolEnv(const QStringList &args, const QList<QPair<QString, QString>> &extraEnv, QString *stdoutText,
+                               QString *stderrText, int timeoutMs)
+{
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    for (const auto &e : extraEnv)
+        env.insert(e.first, e.second);
     p.setProcessEnvironment(env);
     p.start(binaryPath(), args);
     if (!p.waitForFinished(timeoutMs)) {

@@ -22,9 +22,16 @@ public:
     explicit StationProcess(QStringList extraArgs = {}, QString dataDir = {});
     ~StationProcess();
 
+    // Before start(): extra environment for the station process; whether the
+    // fixed test secret is passed with --set (off: the station resolves its own).
+    void setEnv(const QString &name, const QString &value);
+    void setUseTestSecret(bool use) { m_useTestSecret = use; }
+
     bool start(int timeoutMs = 10000);   // waits for "serving:" in the log
     void stop(int timeoutMs = 15000);    // SIGTERM, wait, SIGKILL
     int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+    bool waitForExit(int timeoutMs) { return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs); }
     bool isRunning() const { return m_process.state() == QProcess::Running; }
     qint64 pid() const { return m_process.processId(); }
 
@@ -41,6 +48,9 @@ public:
 
     // Runs the binary with `args` (e.g. {"apikey","create","--role","admin"}) against the same data folder.
     static int runTool(const QStringList &args, QString *stdoutText = nullptr, QString *stderrText = nullptr, int timeoutMs = 10000);
+    // Same, with extra environment variables for the child.
+    static int runToolEnv(const QStringList &args, const QList<QPair<QString, QString>> &env, QString *stdoutText = nullptr,
+                          QString *stderrText = nullptr, int timeoutMs = 10000);
     int runAdmin(const QStringList &args, QString *stdoutText = nullptr, QString *stderrText = nullptr) const;
 
     // An HS256 session token signed with testSecret() (built here, not by the code under test).
@@ -55,6 +65,7 @@ private:
     QByteArray m_output;
     quint16 m_apiPort = 0;
     quint16 m_healthPort = 0;
+    bool m_useTestSecret = true;
 };
 
 } // namespace station::test
