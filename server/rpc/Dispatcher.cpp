@@ -348,25 +348,31 @@ void Dispatcher::processRequest(RpcSession *session, const QJsonValue &request, 
 
     if (spec.minRole != auth::Role::None) {
         if (!session->isAuthenticated()) {
-            finish(env.method, Outcome(RpcError::authFailed(QStringLiteral("not_authenticated"))));
+            // After expiry or revocation every call keeps reporting why (§2.6), until a new authenticate.
+            const RpcError e = session->endedReason().isEmpty()
+                ? RpcError::authFailed(QStringLiteral("not_authenticated"))
+                : RpcError::authFailed(session->endedReason(), session->endedExpiredAt());
+            finish(env.method, Outcome(e));
             return;
         }
         // Expiry and revocation are checked on every call (§2.6).
         const auth::Identity &id = session->identity();
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        std::optional<RpcError> authError;
+        QString endReason;
+        QDateTime endExpiredAt;
         if (id.expiresAt.isValid() && now >= id.expiresAt) {
-            authError = RpcError::authFailed(id.authMethod == QLatin1String("api_key") ? QStringLiteral("api_key_expired")
-                                                                                       : QStringLiteral("token_expired"),
-                                             id.expiresAt);
+            endReason = id.authMethod == QLatin1String("api_key") ? QStringLiteral("api_key_expired") : QStringLiteral("token_expired");
+            endExpiredAt = id.expiresAt;
         } else if (recheckCredential && id.authMethod == QLatin1String("api_key")) {
             const auth::AuthResult r = recheckCredential(id);
-            if (!r.ok)
-                authError = RpcError::authFailed(r.reason, r.expiredAt);
+            if (!r.ok) {
+                endReason = r.reason;
+                endExpiredAt = r.expiredAt;
+            }
         }
-        if (authError) {
-            session->clearIdentity();
-            finish(env.method, Outcome(*authError));
+        if (!endReason.isEmpty()) {
+            session->endAuthentication(endReason, endExpiredAt);
+            finish(env.method, Outcome(RpcError::authFailed(endReason, endExpiredAt)));
             return;
         }
         if (session->identity().role < spec.minRole) {
