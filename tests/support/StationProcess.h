@@ -24,6 +24,8 @@ public:
 
     bool start(int timeoutMs = 10000);   // waits for "serving:" in the log
     void stop(int timeoutMs = 15000);    // SIGTERM, wait, SIGKILL
+    void terminate();                    // SIGTERM only; the caller keeps its event loop running
+    bool waitForExit(int timeoutMs = 15000);  // after terminate(); true when it exited in time
     int exitCode() const { return m_process.exitCode(); }
     bool isRunning() const { return m_process.state() == QProcess::Running; }
     qint64 pid() const { return m_process.processId(); }
