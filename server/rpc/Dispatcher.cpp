@@ -154,12 +154,21 @@ void Dispatcher::attach(RpcSession *session)
     session->setBucket(TokenBucket(m_perSecond, m_burst));
 }
 
-void Dispatcher::forgetAddress(const QString &peerKey)
+void Dispatcher::forgetAddress(const QString &)
 {
-    auto it = m_addresses.find(peerKey);
-    // Keep the bucket while auth failures are still counted (reconnecting must not reset limits).
-    if (it != m_addresses.end() && it->authFailures.isEmpty())
-        m_addresses.erase(it);
+    // An address state is dropped only once it is back to its initial state (bucket
+    // refilled, no auth failure in the last minute): reconnecting must not reset the
+    // per-address rate budget (§15) nor the brute-force count (§2.6). Sweeping every
+    // address here also drops states whose connections closed while still limited.
+    const qint64 now = m_clock.elapsed();
+    for (auto it = m_addresses.begin(); it != m_addresses.end();) {
+        while (!it->authFailures.isEmpty() && it->authFailures.first() <= now - 60000)
+            it->authFailures.removeFirst();
+        if (it->authFailures.isEmpty() && it->bucket.isFull(now))
+            it = m_addresses.erase(it);
+        else
+            ++it;
+    }
 }
 
 bool Dispatcher::authFailuresExceeded(const QString &peerKey, qint64 *retryAfterMs)
