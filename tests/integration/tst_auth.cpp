@@ -353,6 +353,50 @@ private Q_SLOTS:
         QVERIFY(rpcIsSuccess(c.call(QStringLiteral("get_server_info"))));
     }
 
+    void apiKeyExpiry()
+    {
+        QString out, err;
+        QCOMPARE(m_station->runAdmin({QStringLiteral("apikey"), QStringLiteral("create"), QStringLiteral("--role"), QStringLiteral("admin"),
+                                      QStringLiteral("--ttl"), QStringLiteral("2s")}, &out, &err), 0);
+        const QString key = out.trimmed();
+        WsClient c;
+        QVERIFY(c.open(m_station->wsUrl()));
+        const QJsonObject r = c.call(QStringLiteral("authenticate"), {{QStringLiteral("api_key"), key}});
+        QVERIFY2(rpcIsSuccess(r), qPrintable(QString::fromUtf8(QJsonDocument(r).toJson())));
+        const QString expiresAt = rpcResult(r).value(QLatin1String("expires_at")).toString();
+        QVERIFY2(kIsoMs.match(expiresAt).hasMatch(), qPrintable(expiresAt));
+        const QDateTime end = QDateTime::fromString(expiresAt, Qt::ISODateWithMs);
+        QVERIFY(end > QDateTime::currentDateTimeUtc());
+        QVERIFY(rpcIsSuccess(c.call(QStringLiteral("get_metrics"))));
+        while (QDateTime::currentDateTimeUtc() < end.addMSecs(250))
+            QTest::qWait(50);
+        for (const char *m : {"get_metrics", "get_camera_list"}) {
+            const QJsonObject e = c.call(QString::fromLatin1(m));
+            QCOMPARE(rpcCode(e), -32001);
+            QCOMPARE(rpcDataString(e, "reason"), QStringLiteral("api_key_expired"));
+            QCOMPARE(rpcDataString(e, "expired_at"), expiresAt);
+        }
+        QCOMPARE(c.result(QStringLiteral("ping")).toString(), QStringLiteral("pong"));
+        QCOMPARE(rpcDataString(c.call(QStringLiteral("authenticate"), {{QStringLiteral("api_key"), key}}), "reason"), QStringLiteral("invalid_api_key"));
+    }
+
+    void typHeaderMustBeJwt()
+    {
+        WsClient c;
+        QVERIFY(c.open(m_station->wsUrl()));
+        const qint64 exp = QDateTime::currentSecsSinceEpoch() + 3600;
+        const QJsonObject bad = authWith(c, StationProcess::signJwt({{QStringLiteral("alg"), QStringLiteral("HS256")}, {QStringLiteral("typ"), QStringLiteral("JWS")}},
+                                                                    claims(QStringLiteral("admin"), exp)));
+        QCOMPARE(rpcDataString(bad, "reason"), QStringLiteral("invalid_token"));
+        // typ is optional.
+        QVERIFY(rpcIsSuccess(authWith(c, StationProcess::signJwt({{QStringLiteral("alg"), QStringLiteral("HS256")}}, claims(QStringLiteral("viewer"), exp)))));
+        // nbf in the future is honoured.
+        QJsonObject notYet = claims(QStringLiteral("admin"), exp);
+        notYet.insert(QStringLiteral("nbf"), QDateTime::currentSecsSinceEpoch() + 600);
+        QCOMPARE(rpcDataString(authWith(c, StationProcess::signJwt(hs256Header(), notYet)), "reason"), QStringLiteral("invalid_token"));
+        QCOMPARE(rpcCode(c.call(QStringLiteral("get_metrics"))), -32002);  // still the viewer from above
+    }
+
     void unknownApiKey()
     {
         WsClient c;
