@@ -351,6 +351,10 @@ void ApiServer::deliver(const events::Event &event)
             continue;
         if (!sub->isEmpty() && !event.device.isEmpty() && *sub != event.device)
             continue;
+        // A revoked API key stops notifications at once, not only at the connection's next call.
+        if (s->identity().authMethod == QLatin1String("api_key") && m_dispatcher->recheckCredential
+            && !m_dispatcher->recheckCredential(s->identity()).ok)
+            continue;
         if (rendered.isEmpty()) {
             rendered = QJsonDocument(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
                                                  {QStringLiteral("method"), event.topic},

@@ -155,12 +155,21 @@ void Dispatcher::attach(RpcSession *session)
     session->setBucket(TokenBucket(m_perSecond, m_burst));
 }
 
-void Dispatcher::forgetAddress(const QString &peerKey)
+void Dispatcher::forgetAddress(const QString &)
 {
-    auto it = m_addresses.find(peerKey);
-    // Keep the bucket while auth failures are still counted (reconnecting must not reset limits).
-    if (it != m_addresses.end() && it->authFailures.isEmpty())
-        m_addresses.erase(it);
+    // An address state is dropped only once it is back to its initial state (bucket
+    // refilled, no auth failure in the last minute): reconnecting must not reset the
+    // per-address rate budget (§15) nor the brute-force count (§2.6). Sweeping every
+    // address here also drops states whose connections closed while still limited.
+    const qint64 now = m_clock.elapsed();
+    for (auto it = m_addresses.begin(); it != m_addresses.end();) {
+        while (!it->authFailures.isEmpty() && it->authFailures.first() <= now - 60000)
+            it->authFailures.removeFirst();
+        if (it->authFailures.isEmpty() && it->bucket.isFull(now))
+            it = m_addresses.erase(it);
+        else
+            ++it;
+    }
 }
 
 bool Dispatcher::authFailuresExceeded(const QString &peerKey, qint64 *retryAfterMs)
@@ -349,25 +358,31 @@ void Dispatcher::processRequest(RpcSession *session, const QJsonValue &request, 
 
     if (spec.minRole != auth::Role::None) {
         if (!session->isAuthenticated()) {
-            finish(env.method, Outcome(RpcError::authFailed(QStringLiteral("not_authenticated"))));
+            // After expiry or revocation every call keeps reporting why (§2.6), until a new authenticate.
+            const RpcError e = session->endedReason().isEmpty()
+                ? RpcError::authFailed(QStringLiteral("not_authenticated"))
+                : RpcError::authFailed(session->endedReason(), session->endedExpiredAt());
+            finish(env.method, Outcome(e));
             return;
         }
         // Expiry and revocation are checked on every call (§2.6).
         const auth::Identity &id = session->identity();
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        std::optional<RpcError> authError;
+        QString endReason;
+        QDateTime endExpiredAt;
         if (id.expiresAt.isValid() && now >= id.expiresAt) {
-            authError = RpcError::authFailed(id.authMethod == QLatin1String("api_key") ? QStringLiteral("api_key_expired")
-                                                                                       : QStringLiteral("token_expired"),
-                                             id.expiresAt);
+            endReason = id.authMethod == QLatin1String("api_key") ? QStringLiteral("api_key_expired") : QStringLiteral("token_expired");
+            endExpiredAt = id.expiresAt;
         } else if (recheckCredential && id.authMethod == QLatin1String("api_key")) {
             const auth::AuthResult r = recheckCredential(id);
-            if (!r.ok)
-                authError = RpcError::authFailed(r.reason, r.expiredAt);
+            if (!r.ok) {
+                endReason = r.reason;
+                endExpiredAt = r.expiredAt;
+            }
         }
-        if (authError) {
-            session->clearIdentity();
-            finish(env.method, Outcome(*authError));
+        if (!endReason.isEmpty()) {
+            session->endAuthentication(endReason, endExpiredAt);
+            finish(env.method, Outcome(RpcError::authFailed(endReason, endExpiredAt)));
             return;
         }
         if (session->identity().role < spec.minRole) {

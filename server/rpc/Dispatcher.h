@@ -85,7 +85,8 @@ public:
     };
     const Stats &stats() const { return m_stats; }
 
-    void forgetAddress(const QString &peerKey);  // when its last connection closes
+    // When an address's last connection closes: drops address states back at their initial state.
+    void forgetAddress(const QString &peerKey);
 
 private:
     struct Batch;

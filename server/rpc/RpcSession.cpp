@@ -11,6 +11,8 @@ void RpcSession::setIdentity(const auth::Identity &identity, const QString &auth
 {
     m_identity = identity;
     m_authSessionId = authSessionId;
+    m_endedReason.clear();
+    m_endedExpiredAt = QDateTime();
     m_everAuthenticated = true;
     Q_EMIT authenticationChanged();
 }
@@ -21,6 +23,13 @@ void RpcSession::clearIdentity()
         return;
     m_identity = auth::Identity();
     Q_EMIT authenticationChanged();
+}
+
+void RpcSession::endAuthentication(const QString &reason, const QDateTime &expiredAt)
+{
+    m_endedReason = reason;
+    m_endedExpiredAt = expiredAt;
+    clearIdentity();
 }
 
 int RpcSession::noteRateLimited(qint64 nowMs)

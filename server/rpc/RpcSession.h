@@ -4,6 +4,7 @@
 #include "rpc/TokenBucket.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
@@ -35,6 +36,11 @@ public:
     const QString &authSessionId() const { return m_authSessionId; }
     void setIdentity(const auth::Identity &identity, const QString &authSessionId);
     void clearIdentity();
+    // Ends the authentication because its credential expired or was revoked:
+    // later calls keep reporting that reason until the next authenticate.
+    void endAuthentication(const QString &reason, const QDateTime &expiredAt);
+    const QString &endedReason() const { return m_endedReason; }
+    const QDateTime &endedExpiredAt() const { return m_endedExpiredAt; }
     bool hasEverAuthenticated() const { return m_everAuthenticated; }
 
     // Subscriptions: canonical topic -> device filter ("" = none)
@@ -67,6 +73,8 @@ private:
     QString m_host;
     auth::Identity m_identity;
     QString m_authSessionId;
+    QString m_endedReason;
+    QDateTime m_endedExpiredAt;
     bool m_everAuthenticated = false;
     QHash<QString, QString> m_subscriptions;
     TokenBucket m_bucket;

@@ -26,6 +26,13 @@ public:
         return false;
     }
 
+    // True when the bucket has refilled completely by `nowMs` (its initial state).
+    bool isFull(qint64 nowMs)
+    {
+        refill(nowMs);
+        return m_tokens >= m_burst;
+    }
+
 private:
     void refill(qint64 nowMs)
     {

@@ -91,6 +91,26 @@ void StationProcess::stop(int timeoutMs)
     m_output += m_process.readAll();
 }
 
+void StationProcess::terminate()
+{
+    if (m_process.state() == QProcess::Running)
+        ::kill(pid_t(m_process.processId()), SIGTERM);
+}
+
+bool StationProcess::waitForExit(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_process.state() != QProcess::NotRunning) {
+        if (deadline.hasExpired())
+            return false;
+        // Keep the caller's sockets serviced while waiting.
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        m_process.waitForFinished(20);
+    }
+    m_output += m_process.readAll();
+    return true;
+}
+
 QString StationProcess::log() const
 {
     auto *self = const_cast<StationProcess *>(this);

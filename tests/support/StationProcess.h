@@ -29,9 +29,10 @@ public:
 
     bool start(int timeoutMs = 10000);   // waits for "serving:" in the log
     void stop(int timeoutMs = 15000);    // SIGTERM, wait, SIGKILL
+    void terminate();                    // SIGTERM only; the caller keeps its event loop running
+    bool waitForExit(int timeoutMs = 15000);  // after terminate(); true when it exited in time
     int exitCode() const { return m_process.exitCode(); }
     QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
-    bool waitForExit(int timeoutMs) { return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs); }
     bool isRunning() const { return m_process.state() == QProcess::Running; }
     qint64 pid() const { return m_process.processId(); }
 
