@@ -4,6 +4,9 @@
 #include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
+#include "cameras/StreamUrl.h"
+#include "discovery/ExternalDiscovery.h"
+#include "media/RecordingService.h"
 #include "media/ReaderPool.h"
 #include "media/StreamingService.h"
 #include "mediamtx/PathManager.h"
@@ -15,6 +18,7 @@
 #include "rpc/RpcSession.h"
 
 #include <QJsonArray>
+#include <QSet>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -45,23 +49,26 @@ Outcome withCamera(const core::Services &s, const QJsonObject &params, const std
     return then(*c);
 }
 
-// Shows a stream URL with any password replaced by *** (§11).
-QString redactUrl(const QString &url)
+QJsonObject externalJson(const core::Services &s, const discovery::ExternalStream &x)
 {
-    QUrl u(url);
-    if (!u.isValid() || u.password().isEmpty())
-        return url;
-    u.setPassword(QStringLiteral("***"));
-    return u.toString();
-}
-
-QJsonObject externalListResult()
-{
-    return {{QStringLiteral("external_streams"), QJsonArray()},
-            {QStringLiteral("skydio_streams"), QJsonArray()},
-            {QStringLiteral("generic_streams"), QJsonArray()},
-            {QStringLiteral("total_count"), 0},
-            {QStringLiteral("timestamp"), isoTime(QDateTime::currentDateTimeUtc())}};
+    const QString normalised = cameras::StreamUrl::normalise(x.url);
+    QJsonValue device;
+    for (const cameras::NetworkCamera &n : s.cameras->networkCameras()) {
+        if (n.identity == normalised)
+            device = n.id;
+    }
+    QJsonObject caps{{QStringLiteral("protocol"), QStringLiteral("rtsp")}, {QStringLiteral("codec"), x.codec},
+                     {QStringLiteral("port"), x.port}, {QStringLiteral("stream_path"), x.streamPath}};
+    if (!x.streamType.isEmpty())
+        caps.insert(QStringLiteral("stream_type"), x.streamType);
+    return {{QStringLiteral("url"), cameras::StreamUrl::redact(x.url)},
+            {QStringLiteral("type"), x.type},
+            {QStringLiteral("name"), x.name},
+            {QStringLiteral("status"), x.status},
+            {QStringLiteral("discovered_at"), isoTime(x.discoveredAt)},
+            {QStringLiteral("last_seen"), isoTime(x.lastSeen)},
+            {QStringLiteral("capabilities"), caps},
+            {QStringLiteral("device"), device}};
 }
 
 } // namespace
@@ -188,18 +195,39 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
 void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
 {
     using auth::Role;
-    const auto discoveryEnabled = [s] { return s.config->boolean(QStringLiteral("external_discovery.enabled")); };
+    const auto discoveryEnabled = [s] { return s.discovery->enabled(); };
 
-    d.registerSync(QStringLiteral("discover_external_streams"), Role::Operator, [s, discoveryEnabled](const CallContext &, const QJsonObject &params) -> Outcome {
+    d.registerAsync(QStringLiteral("discover_external_streams"), Role::Operator, [s, discoveryEnabled](const CallContext &, const QJsonObject &params, Reply reply) {
         ParamReader p(params);
-        for (const char *flag : {"skydio_enabled", "generic_enabled", "force_rescan", "include_offline"})
-            p.optBool(QString::fromLatin1(flag), false);
+        discovery::ScanOptions o;
+        o.skydio = p.optBool(QStringLiteral("skydio_enabled"), true);
+        o.generic = p.optBool(QStringLiteral("generic_enabled"), false);
+        o.forceRescan = p.optBool(QStringLiteral("force_rescan"), false);
+        o.includeOffline = p.optBool(QStringLiteral("include_offline"), false);
         if (p.failed())
-            return p.error();
+            return reply(p.error());
         if (!discoveryEnabled())
-            return RpcError::unsupported(QStringLiteral("external_discovery"));
-        return mediamtxMissing(s);
-    });
+            return reply(RpcError::unsupported(QStringLiteral("external_discovery")));
+        s.discovery->scan(o, [s, o, reply](const discovery::ScanResult &r) {
+            QJsonArray all, skydio, generic;
+            for (const discovery::ExternalStream &x : r.streams) {
+                const QJsonObject j = externalJson(s, x);
+                all.append(j);
+                (x.type.startsWith(QLatin1String("skydio")) ? skydio : generic).append(j);
+            }
+            reply(QJsonObject{{QStringLiteral("discovered_streams"), all},
+                              {QStringLiteral("skydio_streams"), skydio},
+                              {QStringLiteral("generic_streams"), generic},
+                              {QStringLiteral("scan_timestamp"), isoTime(r.timestamp)},
+                              {QStringLiteral("total_found"), all.size()},
+                              {QStringLiteral("discovery_options"), QJsonObject{{QStringLiteral("skydio_enabled"), o.skydio},
+                                                                                {QStringLiteral("generic_enabled"), o.generic},
+                                                                                {QStringLiteral("force_rescan"), o.forceRescan},
+                                                                                {QStringLiteral("include_offline"), o.includeOffline}}},
+                              {QStringLiteral("scan_duration"), QStringLiteral("%1s").arg(r.durationSeconds, 0, 'f', 1)},
+                              {QStringLiteral("errors"), QJsonArray::fromStringList(r.errors)}});
+        });
+    }, QStringLiteral("network"));
 
     d.registerSync(QStringLiteral("add_external_stream"), Role::Operator, [s](const CallContext &, const QJsonObject &params) -> Outcome {
         ParamReader p(params);
@@ -221,29 +249,81 @@ void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
                 }
             }
         }
-        const std::optional<QString> type = p.maybeString(QStringLiteral("stream_type"));
+        const QString type = p.maybeString(QStringLiteral("stream_type")).value_or(QStringLiteral("generic_rtsp"));
         static const QRegularExpression typeRe(QStringLiteral("^[a-z0-9_]{1,32}$"));
-        if (!p.failed() && type && !typeRe.match(*type).hasMatch())
+        if (!p.failed() && !typeRe.match(type).hasMatch())
             p.fail(QStringLiteral("stream_type"), QStringLiteral("pattern"), QStringLiteral("stream_type must match ^[a-z0-9_]{1,32}$"));
         if (p.failed())
             return p.error();
-        // Registering a network camera creates a MediaMTX path that pulls it.
-        return mediamtxMissing(s);
+        QString error;
+        const std::optional<cameras::Camera> cam = s.cameras->addNetworkCamera(url, name, type, &error);
+        if (!cam) {
+            if (error == QLatin1String("MAX_CAMERAS_REACHED"))
+                return RpcError::invalidState(QStringLiteral("MAX_CAMERAS_REACHED"), {});
+            return RpcError::invalidParams(QStringLiteral("stream_url"), QStringLiteral("pattern"), QStringLiteral("stream_url is not a usable RTSP URL"));
+        }
+        return QJsonObject{{QStringLiteral("stream_url"), cameras::StreamUrl::redact(url)},
+                           {QStringLiteral("stream_name"), name},
+                           {QStringLiteral("stream_type"), type},
+                           {QStringLiteral("status"), QStringLiteral("ADDED")},
+                           {QStringLiteral("timestamp"), isoTime(QDateTime::currentDateTimeUtc())},
+                           {QStringLiteral("device"), cam->id}};
     });
 
-    d.registerSync(QStringLiteral("remove_external_stream"), Role::Operator, [](const CallContext &, const QJsonObject &params) -> Outcome {
+    d.registerSync(QStringLiteral("remove_external_stream"), Role::Operator, [s](const CallContext &, const QJsonObject &params) -> Outcome {
         ParamReader p(params);
         const QString url = p.string(QStringLiteral("stream_url"), 2048);
         if (p.failed())
             return p.error();
-        return RpcError::notFound(QStringLiteral("external_stream"), redactUrl(url));
+        const QString wanted = cameras::StreamUrl::normalise(url);
+        for (const cameras::NetworkCamera &n : s.cameras->networkCameras()) {
+            if (n.identity != wanted)
+                continue;
+            if (s.recordingService->isRecording(n.id))
+                return RpcError::invalidState(QStringLiteral("RECORDING"), {QStringLiteral("IDLE")});
+            s.cameras->removeNetworkCamera(n.url);
+            return QJsonObject{{QStringLiteral("stream_url"), cameras::StreamUrl::redact(url)},
+                               {QStringLiteral("status"), QStringLiteral("REMOVED")},
+                               {QStringLiteral("timestamp"), isoTime(QDateTime::currentDateTimeUtc())},
+                               {QStringLiteral("device"), n.id}};
+        }
+        return RpcError::notFound(QStringLiteral("external_stream"), cameras::StreamUrl::redact(url));
     });
 
-    d.registerSync(QStringLiteral("get_external_streams"), Role::Viewer, [](const CallContext &, const QJsonObject &) -> Outcome {
-        return externalListResult();
+    d.registerSync(QStringLiteral("get_external_streams"), Role::Viewer, [s](const CallContext &, const QJsonObject &) -> Outcome {
+        QJsonArray all, skydio, generic;
+        QSet<QString> listed;
+        const auto add = [&](const QJsonObject &j, const QString &type) {
+            all.append(j);
+            (type.startsWith(QLatin1String("skydio")) ? skydio : generic).append(j);
+        };
+        for (const cameras::NetworkCamera &n : s.cameras->networkCameras()) {
+            listed.insert(n.identity);
+            const QUrl u(n.identity);
+            add(QJsonObject{{QStringLiteral("url"), cameras::StreamUrl::redact(n.url)},
+                            {QStringLiteral("type"), n.type},
+                            {QStringLiteral("name"), n.name},
+                            {QStringLiteral("status"), QStringLiteral("DISCOVERED")},
+                            {QStringLiteral("discovered_at"), isoTime(n.addedAt)},
+                            {QStringLiteral("last_seen"), isoTime(n.addedAt)},
+                            {QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("protocol"), u.scheme()},
+                                                                         {QStringLiteral("port"), u.port()},
+                                                                         {QStringLiteral("stream_path"), u.path()}}},
+                            {QStringLiteral("device"), n.id}},
+                n.type);
+        }
+        for (const discovery::ExternalStream &x : s.discovery->known()) {
+            if (!listed.contains(cameras::StreamUrl::normalise(x.url)))
+                add(externalJson(s, x), x.type);
+        }
+        return QJsonObject{{QStringLiteral("external_streams"), all},
+                           {QStringLiteral("skydio_streams"), skydio},
+                           {QStringLiteral("generic_streams"), generic},
+                           {QStringLiteral("total_count"), all.size()},
+                           {QStringLiteral("timestamp"), isoTime(QDateTime::currentDateTimeUtc())}};
     });
 
-    d.registerSync(QStringLiteral("set_discovery_interval"), Role::Admin, [discoveryEnabled](const CallContext &, const QJsonObject &params) -> Outcome {
+    d.registerSync(QStringLiteral("set_discovery_interval"), Role::Admin, [s, discoveryEnabled](const CallContext &, const QJsonObject &params) -> Outcome {
         ParamReader p(params);
         const qint64 interval = p.integer(QStringLiteral("scan_interval"), 0, 86400);
         if (!p.failed() && interval > 0 && interval < 10)
@@ -252,6 +332,9 @@ void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
             return p.error();
         if (!discoveryEnabled())
             return RpcError::unsupported(QStringLiteral("external_discovery"));
+        QString error;
+        if (!s.discovery->setScanInterval(interval, &error))
+            return RpcError::dependency(QStringLiteral("storage"), QStringLiteral("cannot save the interval"));
         return QJsonObject{{QStringLiteral("scan_interval"), interval},
                            {QStringLiteral("status"), QStringLiteral("UPDATED")},
                            {QStringLiteral("message"), QStringLiteral("Discovery interval set to %1 s").arg(interval)},

@@ -11,6 +11,7 @@ namespace station::health { class HealthState; class MetricsRegistry; }
 namespace station::system { class SystemStats; }
 namespace station::net { class ApiServer; }
 namespace station::api { class UrlBuilder; class CameraQueue; }
+namespace station::discovery { class ExternalDiscovery; }
 namespace station::rpc { class Dispatcher; }
 
 namespace station::core {
@@ -42,6 +43,7 @@ struct Services {
     media::RecordingService *recordingService = nullptr;
     media::StreamingService *streamingService = nullptr;
     api::CameraQueue *cameraQueue = nullptr;
+    discovery::ExternalDiscovery *discovery = nullptr;
 };
 
 } // namespace station::core

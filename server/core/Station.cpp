@@ -12,7 +12,9 @@
 #include "health/HealthState.h"
 #include "health/MetricsRegistry.h"
 #include "media/FileCatalog.h"
+#include "api/CameraEvents.h"
 #include "api/CameraQueue.h"
+#include "discovery/ExternalDiscovery.h"
 #include "media/ReaderPool.h"
 #include "media/RecordingService.h"
 #include "media/SnapshotService.h"
@@ -57,6 +59,8 @@ struct Station::Parts {
     std::unique_ptr<media::RecordingService> recordingService;
     std::unique_ptr<media::StreamingService> streamingService;
     std::unique_ptr<api::CameraQueue> cameraQueue;
+    std::unique_ptr<discovery::ExternalDiscovery> discovery;
+    std::unique_ptr<api::CameraEvents> cameraEvents;
     std::unique_ptr<system::SystemStats> systemStats;
     std::unique_ptr<rpc::Dispatcher> dispatcher;
     std::unique_ptr<net::ApiServer> apiServer;
@@ -148,6 +152,7 @@ bool Station::start(QString *error)
     p.streamingService = std::make_unique<media::StreamingService>(cfg, p.cameras.get(), p.mediamtx.get(), p.paths.get(), p.readers.get(),
                                                                    p.recordingService.get());
     p.cameraQueue = std::make_unique<api::CameraQueue>();
+    p.discovery = std::make_unique<discovery::ExternalDiscovery>(cfg);
     p.systemStats = std::make_unique<system::SystemStats>();
     p.dispatcher = std::make_unique<rpc::Dispatcher>(cfg, &p.metrics);
     p.apiServer = std::make_unique<net::ApiServer>(cfg, p.dispatcher.get(), p.events.get(), &p.metrics);
@@ -204,9 +209,11 @@ bool Station::start(QString *error)
     m_services.recordingService = p.recordingService.get();
     m_services.streamingService = p.streamingService.get();
     m_services.cameraQueue = p.cameraQueue.get();
+    m_services.discovery = p.discovery.get();
     p.healthMonitor = std::make_unique<HealthMonitor>(m_services);
     m_services.healthMonitor = p.healthMonitor.get();
     api::registerAllMethods(*p.dispatcher, m_services);
+    p.cameraEvents = std::make_unique<api::CameraEvents>(m_services);
 
     QString listenError;
     if (!p.apiServer->listen(&listenError)) {
