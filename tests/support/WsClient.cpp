@@ -105,6 +105,23 @@ QJsonValue WsClient::nextMessage(int timeoutMs)
     return m_inbox.takeFirst();
 }
 
+QJsonValue WsClient::nextResponse(int timeoutMs)
+{
+    QJsonValue found = QJsonValue(QJsonValue::Undefined);
+    spinUntil([&] {
+        for (qsizetype i = 0; i < m_inbox.size(); ++i) {
+            const QJsonValue v = m_inbox.at(i);
+            if (v.isArray() || v.toObject().contains(QLatin1String("id"))) {
+                found = v;
+                m_inbox.removeAt(i);
+                return true;
+            }
+        }
+        return false;
+    }, timeoutMs);
+    return found;
+}
+
 QJsonObject WsClient::waitNotification(const QString &method, int timeoutMs)
 {
     QJsonObject found;

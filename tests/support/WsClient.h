@@ -31,6 +31,7 @@ public:
 
     void sendText(const QString &text);            // raw frame
     QJsonValue nextMessage(int timeoutMs = 3000);  // next frame that is not a known pending response
+    QJsonValue nextResponse(int timeoutMs = 3000); // next response or batch answer; notifications stay queued
     QJsonObject waitNotification(const QString &method, int timeoutMs = 5000);
     bool noMessageWithin(int ms);                  // true when nothing arrives within ms
     QList<QJsonValue> drain();
