@@ -223,6 +223,22 @@ double processCpuSeconds(qint64 pid)
     return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
 }
 
+// Busy CPU seconds of the whole machine (all CPUs), from /proc/stat.
+double machineBusySeconds()
+{
+    QFile f(QStringLiteral("/proc/stat"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> v = f.readLine().simplified().split(' ');  // cpu user nice system idle iowait irq softirq steal
+    if (v.size() < 8)
+        return -1;
+    qint64 busy = 0;
+    for (int i = 1; i < v.size() && i <= 8; ++i)
+        if (i != 4 && i != 5)
+            busy += v[i].toLongLong();
+    return double(busy) / double(sysconf(_SC_CLK_TCK));
+}
+
 double selfCpuSeconds()
 {
     rusage ru{};
@@ -586,6 +602,7 @@ int main(int argc, char *argv[])
             const qint64 durNs = qint64(durationS * 1e9);
             const double srvCpu0 = processCpuSeconds(server.pid());
             const double selfCpu0 = selfCpuSeconds();
+            const double machine0 = machineBusySeconds();
             for (int i = 0; i < threadCount; ++i) {
                 const int ph = phase;
                 w.post(i, [&w, i, ph, method, params, begin, durNs, rate, maxOutstanding] {
@@ -595,6 +612,7 @@ int main(int argc, char *argv[])
             waitUntil([&] { return monoNs() >= begin + durNs; }, qint64(durationS * 1000) + 1000, 20);
             const double srvCpu = processCpuSeconds(server.pid()) - srvCpu0;
             const double selfCpu = selfCpuSeconds() - selfCpu0;
+            const double others = machineBusySeconds() - machine0 - srvCpu - selfCpu;
             QElapsedTimer drain;
             drain.start();
             const int ph = phase;
@@ -619,12 +637,13 @@ int main(int argc, char *argv[])
             for (auto it = r.errorCodes.cbegin(); it != r.errorCodes.cend(); ++it)
                 codes << QStringLiteral("%1x%2").arg(it.value()).arg(it.key());
             const QString detail = QStringLiteral("%1 N=%2: sent %3, ok %4, errors %5%6, timeouts %7, skipped (>%8 outstanding) %9; "
-                                                  "client sends >5 ms late %10 (max lag %11); CPU over the %12 s: server %13%, bench %14%; drain %15 ms")
+                                                  "client sends >5 ms late %10 (max lag %11); CPU over the %12 s (100% = one CPU): server %13%, bench %14%, rest of machine %15%; drain %16 ms")
                                        .arg(label).arg(live).arg(r.sent).arg(r.ok).arg(r.errors)
                                        .arg(codes.isEmpty() ? QString() : QStringLiteral(" [") + codes.join(QLatin1Char(' ')) + QLatin1Char(']'))
                                        .arg(r.timeouts).arg(maxOutstanding).arg(r.skipped).arg(r.lateSends)
                                        .arg(ms(double(r.maxSendLagNs) / 1e6)).arg(durationS)
                                        .arg(100.0 * srvCpu / durationS, 0, 'f', 0).arg(100.0 * selfCpu / durationS, 0, 'f', 0)
+                                       .arg(100.0 * std::max(0.0, others) / durationS, 0, 'f', 0)
                                        .arg(drain.elapsed());
             say(detail);
             notes << detail;
