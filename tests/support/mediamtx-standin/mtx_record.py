@@ -168,7 +168,8 @@ class Recorder:
         if ext_of(conf) == ".ts":
             argv += ["-f", "mpegts"]
         else:
-            argv += ["-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
+            argv += ["-f", "mp4", "-flush_packets", "1",
+                     "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
                      "-frag_duration", str(int(part * 1e6))]
         return argv + ["-y", out]
 

@@ -473,17 +473,22 @@ class RTSPSource:
         self.writer = None
         self.cseq = 0
         self.auth_header = ""
+        self.stopped = False
 
     def start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
-        if self.task:
+        """Cancel the pull loop. Cancels repeatedly: asyncio.wait_for in Python
+        3.11 can swallow a cancellation that races with its inner future."""
+        self.stopped = True
+        if self.writer:
+            self.writer.close()
+        for _ in range(100):
+            if self.task is None or self.task.done():
+                break
             self.task.cancel()
-            try:
-                await self.task
-            except (asyncio.CancelledError, Exception):
-                pass
+            await asyncio.wait({self.task}, timeout=0.1)
         self.task = None
 
     def kick(self, reason: str) -> None:
@@ -492,9 +497,9 @@ class RTSPSource:
 
     async def _loop(self) -> None:
         label = "[path %s] [RTSP source]" % self.path.name
-        while True:
+        log.info("%s started" % label)
+        while not self.stopped:
             try:
-                log.info("%s started" % label) if self.cseq == 0 else None
                 await self._once()
                 log.info("%s ERR: EOF" % label)
             except asyncio.CancelledError:
