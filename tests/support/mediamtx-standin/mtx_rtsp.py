@@ -25,7 +25,9 @@ from mtx_media import parse_sdp, reader_sdp
 # they are hidden from the API's readers and bypass auth, like MediaMTX's
 # in-process recorder.
 HIDDEN_UA = "mediamtx-standin-internal"
-READER_BUFFER_LIMIT = 2 * 1024 * 1024
+# A reader's backlog limit: writeQueueSize packets of ~1500 bytes (MediaMTX
+# counts packets; the stand-in counts the bytes queued on the socket).
+PACKET_BYTES = 1500
 MAX_HEADER_LINES = 100
 MAX_BODY = 1024 * 1024
 
@@ -118,6 +120,7 @@ class RTSPSession:
         self.in_rtp = self.in_rtcp = self.out_rtp = self.out_rtcp = self.discarded = 0
         self.closed = False
         self.close_reason = ""
+        self.buffer_limit = max(64, int(self.core.conf.global_.get("writeQueueSize") or 512)) * PACKET_BYTES
 
     # ---- API
     def api(self) -> dict:
@@ -148,16 +151,18 @@ class RTSPSession:
         """Close the connection; the read loop then cleans up path state."""
         if not self.close_reason:
             self.close_reason = reason
-        self.writer.close()
+        self.closed = True  # no more deliveries
+        self.writer.transport.abort()  # close() would first flush a slow reader's backlog
 
     # ---- relay (called by Stream.feed for readers)
     def deliver(self, track: int, rtcp: bool, payload: bytes) -> int:
         chans = self.track_to_ch.get(track)
         if chans is None or self.closed:
             return 0
-        if self.writer.transport.get_write_buffer_size() > READER_BUFFER_LIMIT:
+        if self.writer.transport.get_write_buffer_size() > self.buffer_limit:
             self.discarded += 1
-            log.warn("[RTSP] [session %s] reader is too slow, closing" % self.short)
+            log.warn("[RTSP] [session %s] reader is too slow (over %d queued bytes), closing"
+                     % (self.short, self.buffer_limit))
             self.kick("reader is too slow")
             return 0
         ch = chans[1] if rtcp else chans[0]
