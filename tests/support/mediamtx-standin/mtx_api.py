@@ -13,7 +13,7 @@ import os
 import random
 import re
 import urllib.parse
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 from mtx_auth import parse_authorization
 from mtx_conf import ConfError, check_path_name

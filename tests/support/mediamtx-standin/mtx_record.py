@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from mtx_conf import parse_duration
-from mtx_hooks import Hook
 from mtx_log import log, rfc3339nano
 from mtx_rtsp import HIDDEN_UA
 
