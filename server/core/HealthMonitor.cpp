@@ -157,7 +157,7 @@ health::HealthSnapshot HealthMonitor::evaluate() const
         ComponentHealth c;
         c.name = QStringLiteral("storage");
         c.lastChecked = now;
-        const storage::StorageInfo info = m_s.storage->info();
+        const storage::StorageInfo info = m_s.storage->filesystemInfo();
         c.details = {{QStringLiteral("usage_percent"), qRound(info.usagePercent * 10) / 10.0},
                      {QStringLiteral("available_bytes"), info.availableSpace},
                      {QStringLiteral("total_bytes"), info.totalSpace},
