@@ -139,13 +139,16 @@ void ExternalDiscovery::runScan(const ScanOptions &options)
     auto seen = std::make_shared<QSet<QString>>();
     auto finished = std::make_shared<bool>(false);
 
-    auto launchMore = std::make_shared<std::function<void()>>();
-    auto complete = [this, state, clock, finished, seen, options, launchMore] {
+    // The member holds the launcher; probes hold it weakly, so nothing keeps
+    // itself alive once the scan is over and the next scan replaces it.
+    if (m_launcher)  // it may be the caller's own frame: release it after this call
+        QTimer::singleShot(0, this, [old = std::move(m_launcher)] {});
+    m_launcher = std::make_shared<std::function<void()>>();
+    const std::weak_ptr<std::function<void()>> launchMore = m_launcher;
+    auto complete = [this, state, clock, finished, seen, options] {
         if (*finished)
             return;
         *finished = true;
-        // Break the launcher's reference to itself, after it has returned.
-        QTimer::singleShot(0, this, [launchMore] { *launchMore = nullptr; });
         const QDateTime now = QDateTime::currentDateTimeUtc();
         for (auto it = m_streams.begin(); it != m_streams.end(); ++it) {
             const bool inScope = (options.skydio && it->type == QLatin1String("skydio_stanag4609"))
@@ -165,7 +168,7 @@ void ExternalDiscovery::runScan(const ScanOptions &options)
             w(*state);
     };
 
-    *launchMore = [this, queue, running, clock, deadlineMs, state, seen, complete, launchMore, finished] {
+    *m_launcher = [this, queue, running, clock, deadlineMs, state, seen, complete, launchMore, finished] {
         if (*finished)
             return;
         while (*running < kConcurrency && !queue->isEmpty() && clock->elapsed() < deadlineMs) {
@@ -195,8 +198,8 @@ void ExternalDiscovery::runScan(const ScanOptions &options)
                 } else if (r.reachable) {
                     state->errors << QStringLiteral("%1:%2: %3").arg(t.host).arg(t.port).arg(r.error);
                 }
-                if (*launchMore)
-                    (*launchMore)();
+                if (const auto launch = launchMore.lock())
+                    (*launch)();
             });
         }
         if (*running == 0 && (queue->isEmpty() || clock->elapsed() >= deadlineMs))
@@ -204,7 +207,7 @@ void ExternalDiscovery::runScan(const ScanOptions &options)
     };
     // The scan's deadline holds even if probes are slow to give up.
     QTimer::singleShot(int(deadlineMs) + 200, this, complete);
-    (*launchMore)();
+    (*m_launcher)();
 }
 
 } // namespace station::discovery

@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 namespace station::config { class Config; }
 
@@ -81,6 +82,7 @@ private:
     QDateTime m_lastScan;
     qint64 m_intervalS = 0;
     QTimer m_periodic;
+    std::shared_ptr<std::function<void()>> m_launcher;  // the running scan's probe launcher
 };
 
 } // namespace station::discovery

@@ -33,6 +33,7 @@ struct ApiServer::Connection {
     qint64 lastPingMs = 0;
     qint64 lastWriteProgressMs = 0;
     qint64 closingSinceMs = -1;
+    bool dropped = false;  // disconnected; deleted on the next event-loop turn
 };
 
 ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, events::EventBus *bus,
@@ -246,6 +247,8 @@ void ApiServer::onNewWebSocket()
         };
         connect(ws, &QWebSocket::textMessageReceived, this, [this, c](const QString &message) {
             c->lastActivityMs = m_clock.elapsed();
+            if (c->closingSinceMs >= 0)
+                return;  // a connection being closed (e.g. for flooding) gets no more work done
             m_dispatcher->handleMessage(c->session, message.toUtf8());
         });
         connect(ws, &QWebSocket::binaryMessageReceived, this, [this, c](const QByteArray &) {
@@ -267,11 +270,18 @@ void ApiServer::dropConnection(Connection *c)
     if (!m_connections.remove(c->ws))
         return;
     const QHostAddress peer = c->session->peer();
+    // The sockets outlive `c` until their deleteLater: no signal may reach it after this.
+    disconnect(c->ws, nullptr, this, nullptr);
+    if (c->tcp)
+        disconnect(c->tcp, nullptr, this, nullptr);
     c->session->sendHook = nullptr;
     c->session->closeHook = nullptr;
     c->session->deleteLater();
     c->ws->deleteLater();
-    delete c;
+    // A write can report the disconnect synchronously from inside sendTo(),
+    // which still uses `c`: delete it once the current call chain is done.
+    c->dropped = true;
+    QMetaObject::invokeMethod(this, [c] { delete c; }, Qt::QueuedConnection);
     if (connectionsFrom(peer) == 0)
         m_dispatcher->forgetAddress(peer.toString());
     Q_EMIT connectionCountChanged();
@@ -279,7 +289,7 @@ void ApiServer::dropConnection(Connection *c)
 
 void ApiServer::sendTo(Connection *c, const QByteArray &text)
 {
-    if (c->closingSinceMs >= 0 || c->ws->state() != QAbstractSocket::ConnectedState)
+    if (c->dropped || c->closingSinceMs >= 0 || c->ws->state() != QAbstractSocket::ConnectedState)
         return;
     c->ws->sendTextMessage(QString::fromUtf8(text));
     // Hand the frame to the kernel now. Left to the write notifier, QAbstractSocket
@@ -288,6 +298,8 @@ void ApiServer::sendTo(Connection *c, const QByteArray &text)
     // with 1000 clients) and waited an extra poll round. Never blocks: what the
     // kernel does not take stays queued for the notifier as before.
     c->ws->flush();
+    if (c->dropped)
+        return;
     if (c->tcp && c->tcp->bytesToWrite() > m_maxOutbound) {
         // A client that does not read cannot grow our memory (§12.1, §15).
         qCWarning(lcWs) << c->session->clientId() << "outbound queue over limit; closing";

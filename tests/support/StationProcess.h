@@ -17,6 +17,17 @@ class StationProcess
 {
 public:
     static QString binaryPath();  // build/bin/camera-station
+    // True in the sanitizer build: AddressSanitizer's shadow memory and
+    // allocator add tens of MB to a process's RSS, so memory budgets allow for it.
+    static constexpr bool instrumented()
+    {
+#if defined(__SANITIZE_ADDRESS__)
+        return true;
+#else
+        return false;
+#endif
+    }
+    static constexpr qint64 instrumentationAllowanceBytes() { return instrumented() ? 96LL * 1024 * 1024 : 0; }
     static QByteArray testSecret() { return QByteArrayLiteral("integration-test-secret-0123456789abcdef"); }
 
     explicit StationProcess(QStringList extraArgs = {}, QString dataDir = {});
