@@ -2,7 +2,15 @@
 // and the administrative verbs (token, apikey).
 
 #include "AdminCommands.h"
-#include "StatusController.h"
+#include "controllers/AdminGate.h"
+#include "controllers/CaptureController.h"
+#include "controllers/LibraryController.h"
+#include "controllers/SettingsController.h"
+#include "controllers/StatusController.h"
+#include "models/ApiKeyListModel.h"
+#include "models/CameraListModel.h"
+#include "models/MediaListModel.h"
+#include "models/ThumbnailCache.h"
 
 #include "config/Config.h"
 #include "core/Station.h"
@@ -16,6 +24,7 @@
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
 #include <QQmlExtensionPlugin>
+#include <QQuickStyle>
 #include <QTextStream>
 
 #include <memory>
@@ -93,6 +102,11 @@ int main(int argc, char *argv[])
         || split.global.contains(QStringLiteral("--version")) || split.global.contains(QStringLiteral("--help"))
         || split.global.contains(QStringLiteral("-h"));
     const bool gui = !wantsHeadless && !quickExit && displayAvailable();
+
+    const bool kiosk = split.global.contains(QStringLiteral("--kiosk"));
+    // The kiosk has no hardware keyboard: text fields bring up Qt's on-screen one.
+    if (gui && kiosk && !qEnvironmentVariableIsSet("QT_IM_MODULE"))
+        qputenv("QT_IM_MODULE", "qtvirtualkeyboard");
 
     std::unique_ptr<QCoreApplication> app;
     if (gui)
@@ -179,10 +193,25 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<QQmlApplicationEngine> engine;
     if (gui) {
+        QQuickStyle::setStyle(QStringLiteral("Material"));
         engine = std::make_unique<QQmlApplicationEngine>();
-        auto *status = new app::StatusController(station.services(), station.apiPort(), engine.get());
-        engine->rootContext()->setContextProperty(QStringLiteral("stationStatus"), status);
-        engine->rootContext()->setContextProperty(QStringLiteral("kioskMode"), parser.isSet(QStringLiteral("kiosk")));
+        // The static module's qmldir lives at qrc:/CameraStation/qmldir.
+        engine->addImportPath(QStringLiteral("qrc:/"));
+        const core::Services &services = station.services();
+        QObject *owner = engine.get();
+        auto *gate = new app::AdminGate(kiosk, loaded.config.string(QStringLiteral("ui.admin_pin")), owner);
+        auto *thumbs = new app::ThumbnailCache(loaded.config.stateDir() + QStringLiteral("/thumbnails"), owner);
+        QQmlContext *ctx = engine->rootContext();
+        ctx->setContextProperty(QStringLiteral("stationStatus"), new app::StatusController(services, station.apiPort(), owner));
+        ctx->setContextProperty(QStringLiteral("cameraModel"), new app::CameraListModel(services, owner));
+        ctx->setContextProperty(QStringLiteral("captureController"), new app::CaptureController(services, owner));
+        ctx->setContextProperty(QStringLiteral("libraryModel"), new app::MediaListModel(services, thumbs, owner));
+        ctx->setContextProperty(QStringLiteral("libraryController"), new app::LibraryController(services, gate, owner));
+        ctx->setContextProperty(QStringLiteral("stationSettings"), new app::SettingsController(services, gate, owner));
+        ctx->setContextProperty(QStringLiteral("adminGate"), gate);
+        ctx->setContextProperty(QStringLiteral("kioskMode"), kiosk);
+        // Qt.quit() from the (PIN-guarded) exit button: a graceful shutdown.
+        QObject::connect(engine.get(), &QQmlEngine::quit, &station, [&station] { station.shutdown(QStringLiteral("exit from the UI")); });
         engine->load(QUrl(QStringLiteral("qrc:/CameraStation/Main.qml")));
         if (engine->rootObjects().isEmpty()) {
             err << "camera-station: the user interface failed to load" << Qt::endl;
