@@ -2,15 +2,7 @@
 // and the administrative verbs (token, apikey).
 
 #include "AdminCommands.h"
-#include "controllers/AdminGate.h"
-#include "controllers/CaptureController.h"
-#include "controllers/LibraryController.h"
-#include "controllers/SettingsController.h"
-#include "controllers/StatusController.h"
-#include "models/ApiKeyListModel.h"
-#include "models/CameraListModel.h"
-#include "models/MediaListModel.h"
-#include "models/ThumbnailCache.h"
+#include "UiContext.h"
 
 #include "config/Config.h"
 #include "core/Station.h"
@@ -22,9 +14,7 @@
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQmlExtensionPlugin>
-#include <QQuickStyle>
 #include <QTextStream>
 
 #include <memory>
@@ -193,23 +183,8 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<QQmlApplicationEngine> engine;
     if (gui) {
-        QQuickStyle::setStyle(QStringLiteral("Material"));
         engine = std::make_unique<QQmlApplicationEngine>();
-        // The static module's qmldir lives at qrc:/CameraStation/qmldir.
-        engine->addImportPath(QStringLiteral("qrc:/"));
-        const core::Services &services = station.services();
-        QObject *owner = engine.get();
-        auto *gate = new app::AdminGate(kiosk, loaded.config.string(QStringLiteral("ui.admin_pin")), owner);
-        auto *thumbs = new app::ThumbnailCache(loaded.config.stateDir() + QStringLiteral("/thumbnails"), owner);
-        QQmlContext *ctx = engine->rootContext();
-        ctx->setContextProperty(QStringLiteral("stationStatus"), new app::StatusController(services, station.apiPort(), owner));
-        ctx->setContextProperty(QStringLiteral("cameraModel"), new app::CameraListModel(services, owner));
-        ctx->setContextProperty(QStringLiteral("captureController"), new app::CaptureController(services, owner));
-        ctx->setContextProperty(QStringLiteral("libraryModel"), new app::MediaListModel(services, thumbs, owner));
-        ctx->setContextProperty(QStringLiteral("libraryController"), new app::LibraryController(services, gate, owner));
-        ctx->setContextProperty(QStringLiteral("stationSettings"), new app::SettingsController(services, gate, owner));
-        ctx->setContextProperty(QStringLiteral("adminGate"), gate);
-        ctx->setContextProperty(QStringLiteral("kioskMode"), kiosk);
+        app::installUi(*engine, station, kiosk);
         // Qt.quit() from the (PIN-guarded) exit button: a graceful shutdown.
         QObject::connect(engine.get(), &QQmlEngine::quit, &station, [&station] { station.shutdown(QStringLiteral("exit from the UI")); });
         engine->load(QUrl(QStringLiteral("qrc:/CameraStation/Main.qml")));
