@@ -24,7 +24,7 @@ AbstractButton {
     background: Rectangle {
         radius: Theme.radius
         color: b.flat && !b.down && !b.checked ? "transparent" : b.down ? Qt.lighter(b.tint, 1.4) : b.checked ? Qt.lighter(b.tint, 1.25) : b.tint
-        border.color: b.visualFocus ? Theme.accent : "transparent"
+        border.color: b.visualFocus || (b.checkable && b.checked) ? Theme.accent : "transparent"
         border.width: 2
         Behavior on color { ColorAnimation { duration: Theme.fast } }
     }

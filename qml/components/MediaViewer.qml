@@ -21,12 +21,14 @@ Rectangle {
     color: "#000000"
     focus: visible
 
-    onEntryChanged: {
+    function load() {
         player.stop()
+        player.source = ""
         viewer.zoomScale = 1
         if (visible && isVideo) { player.source = entry.fileUrl; player.play() }
     }
-    onVisibleChanged: if (!visible) { player.stop(); player.source = "" }
+    onEntryChanged: load()
+    onVisibleChanged: load()
 
     Keys.onPressed: (event) => {
         switch (event.key) {

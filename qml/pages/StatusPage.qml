@@ -56,7 +56,7 @@ Flickable {
             title: qsTr("Media server (MediaMTX)")
             RowLayout {
                 spacing: 10
-                Rectangle { width: 14; height: 14; radius: 7; color: Theme.statusColor(page.status.mediamtxState) }
+                Rectangle { Layout.preferredWidth: 14; Layout.preferredHeight: 14; radius: 7; color: Theme.statusColor(page.status.mediamtxState) }
                 Label { text: page.status.mediamtxMessage; color: Theme.text; font.pixelSize: Theme.fontBody; wrapMode: Text.WordWrap; Layout.fillWidth: true }
             }
             Label {
