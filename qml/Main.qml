@@ -205,7 +205,7 @@ ApplicationWindow {
         z: 100
         anchors.horizontalCenter: parent.horizontalCenter
         anchors.bottom: parent.bottom
-        anchors.bottomMargin: 24
+        anchors.bottomMargin: 96   // above the viewer's transport bar
         onActionTriggered: if (action) action()
     }
     PinDialog { id: pinDialog; gate: adminGate }

@@ -1,11 +1,11 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 import CameraStation
 
 // Kind, camera and date filters of the library; writes them to the model
 // (MediaListModel) which applies them. Holds no rules of its own.
-RowLayout {
+// A Flow, so the controls wrap onto a second line on a 800 px screen.
+Flow {
     id: filters
     required property var target          // kind, cameraFilter, dateFilter
     required property var cameras          // CameraListModel (count, get(i))
@@ -45,8 +45,8 @@ RowLayout {
     ComboBox {
         id: cameraBox
         objectName: "cameraFilter"
-        Layout.preferredHeight: Theme.touchTarget
-        Layout.preferredWidth: 220
+        height: Theme.touchTarget
+        width: 220
         model: filters.cameraOptions
         textRole: "text"
         valueRole: "value"
@@ -58,8 +58,8 @@ RowLayout {
     ComboBox {
         id: dateBox
         objectName: "dateFilter"
-        Layout.preferredHeight: Theme.touchTarget
-        Layout.preferredWidth: 180
+        height: Theme.touchTarget
+        width: 180
         model: filters.dateOptions
         textRole: "text"
         valueRole: "value"

@@ -81,14 +81,11 @@ FocusScope {
         anchors.margins: Theme.margin
         spacing: Theme.spacing
 
-        Flow {
+        LibraryFilters {
+            id: filters
             Layout.fillWidth: true
-            spacing: Theme.spacing
-            LibraryFilters {
-                id: filters
-                target: page.files
-                cameras: page.cameras
-            }
+            target: page.files
+            cameras: page.cameras
         }
 
         // Storage line and the low-space warning.
