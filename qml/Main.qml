@@ -11,8 +11,10 @@ import CameraStation
 // idle, exit and settings behind the admin PIN.
 ApplicationWindow {
     id: window
-    width: 1280
-    height: 800
+    // Kiosk: the screen's size too, since without a window manager (cage,
+    // bare X) the FullScreen request alone leaves the window at its default size.
+    width: kioskMode ? Screen.width : 1280
+    height: kioskMode ? Screen.height : 800
     minimumWidth: 640
     minimumHeight: 420
     visible: true
@@ -30,20 +32,29 @@ ApplicationWindow {
     property bool exiting: false
     readonly property bool cameraOpen: cameraPage.visible
 
-    // Desktop: remember where the window was.
+    // Desktop: remember where the window was. Never applied in kiosk mode,
+    // where a stored desktop size would override the screen's.
     Settings {
         id: geometry
         category: "window"
-        property alias x: window.x
-        property alias y: window.y
-        property alias width: window.width
-        property alias height: window.height
+        property int x: -1
+        property int y: -1
+        property int width: 1280
+        property int height: 800
     }
-    Component.onCompleted: if (kioskMode) geometry.destroy()
+    Component.onCompleted: {
+        if (kioskMode || geometry.x < 0) return
+        window.x = geometry.x; window.y = geometry.y
+        window.width = geometry.width; window.height = geometry.height
+    }
 
     onClosing: (close) => {
         // A kiosk closes only through the PIN-guarded exit.
-        if (kioskMode && !exiting) close.accepted = false
+        if (kioskMode && !exiting) { close.accepted = false; return }
+        if (!kioskMode && window.visibility === Window.Windowed) {
+            geometry.x = window.x; geometry.y = window.y
+            geometry.width = window.width; geometry.height = window.height
+        }
     }
 
     function openCamera(i) {

@@ -17,6 +17,7 @@ Popup {
     }
 
     modal: true
+    Overlay.modal: Rectangle { color: Theme.scrim }
     anchors.centerIn: Overlay.overlay
     width: Math.min(520, (parent ? parent.width : 520) - 32)
     padding: 24

@@ -17,6 +17,7 @@ Popup {
     }
 
     modal: true
+    Overlay.modal: Rectangle { color: Theme.scrim }
     anchors.centerIn: Overlay.overlay
     padding: 24
     closePolicy: Popup.CloseOnEscape | Popup.CloseOnPressOutside
@@ -36,6 +37,7 @@ Popup {
         PinPad {
             id: pad
             gate: dialog.gate
+            keyHeight: dialog.parent && dialog.parent.height < 600 ? 52 : 72
             onAccepted: {
                 dialog.close()
                 if (dialog.onUnlocked) dialog.onUnlocked()

@@ -10,6 +10,7 @@ FocusScope {
     required property var gate           // unlock(pin) -> bool, lockoutSeconds, message, pinConfigured
     property string entered: ""
     readonly property int maxDigits: 12
+    property int keyHeight: 72
     readonly property bool locked: gate.lockoutSeconds > 0 || !gate.pinConfigured
     signal accepted()
 
@@ -86,7 +87,7 @@ FocusScope {
                     text: modelData
                     fontSize: Theme.fontTitle
                     enabled: !pad.locked
-                    Layout.preferredWidth: 88; Layout.preferredHeight: 72
+                    Layout.preferredWidth: 88; Layout.preferredHeight: pad.keyHeight
                     Accessible.name: qsTr("Digit %1").arg(modelData)
                     onClicked: pad.press(modelData)
                 }
@@ -94,14 +95,14 @@ FocusScope {
             IconButton {
                 objectName: "backspace"
                 iconName: "backspace"; text: qsTr("Delete digit"); showText: false
-                Layout.preferredWidth: 88; Layout.preferredHeight: 72
+                Layout.preferredWidth: 88; Layout.preferredHeight: pad.keyHeight
                 onClicked: pad.backspace()
             }
             IconButton {
                 objectName: "digit0"
                 text: "0"; fontSize: Theme.fontTitle
                 enabled: !pad.locked
-                Layout.preferredWidth: 88; Layout.preferredHeight: 72
+                Layout.preferredWidth: 88; Layout.preferredHeight: pad.keyHeight
                 Accessible.name: qsTr("Digit 0")
                 onClicked: pad.press("0")
             }
@@ -110,7 +111,7 @@ FocusScope {
                 iconName: "check"; text: qsTr("Unlock"); showText: false
                 tint: Theme.accent
                 enabled: !pad.locked && pad.entered.length > 0
-                Layout.preferredWidth: 88; Layout.preferredHeight: 72
+                Layout.preferredWidth: 88; Layout.preferredHeight: pad.keyHeight
                 onClicked: pad.submit()
             }
         }
