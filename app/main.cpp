@@ -2,7 +2,7 @@
 // and the administrative verbs (token, apikey).
 
 #include "AdminCommands.h"
-#include "StatusController.h"
+#include "UiContext.h"
 
 #include "config/Config.h"
 #include "core/Station.h"
@@ -14,7 +14,6 @@
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQmlExtensionPlugin>
 #include <QTextStream>
 
@@ -93,6 +92,11 @@ int main(int argc, char *argv[])
         || split.global.contains(QStringLiteral("--version")) || split.global.contains(QStringLiteral("--help"))
         || split.global.contains(QStringLiteral("-h"));
     const bool gui = !wantsHeadless && !quickExit && displayAvailable();
+
+    const bool kiosk = split.global.contains(QStringLiteral("--kiosk"));
+    // The kiosk has no hardware keyboard: text fields bring up Qt's on-screen one.
+    if (gui && kiosk && !qEnvironmentVariableIsSet("QT_IM_MODULE"))
+        qputenv("QT_IM_MODULE", "qtvirtualkeyboard");
 
     std::unique_ptr<QCoreApplication> app;
     if (gui)
@@ -180,9 +184,9 @@ int main(int argc, char *argv[])
     std::unique_ptr<QQmlApplicationEngine> engine;
     if (gui) {
         engine = std::make_unique<QQmlApplicationEngine>();
-        auto *status = new app::StatusController(station.services(), station.apiPort(), engine.get());
-        engine->rootContext()->setContextProperty(QStringLiteral("stationStatus"), status);
-        engine->rootContext()->setContextProperty(QStringLiteral("kioskMode"), parser.isSet(QStringLiteral("kiosk")));
+        app::installUi(*engine, station, kiosk);
+        // Qt.quit() from the (PIN-guarded) exit button: a graceful shutdown.
+        QObject::connect(engine.get(), &QQmlEngine::quit, &station, [&station] { station.shutdown(QStringLiteral("exit from the UI")); });
         engine->load(QUrl(QStringLiteral("qrc:/CameraStation/Main.qml")));
         if (engine->rootObjects().isEmpty()) {
             err << "camera-station: the user interface failed to load" << Qt::endl;

@@ -1,96 +1,245 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Material
 import QtQuick.Layouts
+import QtQuick.Window
+import Qt.labs.settings
+import CameraStation
 
-// Placeholder shell until the camera wall arrives: shows that the services
-// run and what the station needs (e.g. MediaMTX) in plain words.
+// The shell: navigation rail, the four pages, the camera view on top, and
+// the shared dialogs. Kiosk mode: fullscreen, frameless, cursor hidden when
+// idle, exit and settings behind the admin PIN.
 ApplicationWindow {
     id: window
-    width: 1280
-    height: 800
+    // Kiosk: the screen's size too, since without a window manager (cage,
+    // bare X) the FullScreen request alone leaves the window at its default size.
+    width: kioskMode ? Screen.width : 1280
+    height: kioskMode ? Screen.height : 800
+    minimumWidth: 640
+    minimumHeight: 420
     visible: true
-    visibility: kioskMode ? Window.FullScreen : Window.AutomaticVisibility
     title: qsTr("Camera Station")
-    color: "#101418"
+    color: Theme.background
+    flags: kioskMode ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
+    visibility: kioskMode ? Window.FullScreen : Window.AutomaticVisibility
 
-    readonly property color textColor: "#e8edf2"
-    readonly property color mutedColor: "#9aa7b4"
-    readonly property color okColor: "#3fb950"
-    readonly property color warnColor: "#d29922"
-    readonly property color badColor: "#f85149"
+    Material.theme: Material.Dark
+    Material.accent: Theme.accent
+    Material.background: Theme.surface
+    font.pixelSize: Theme.fontBody
 
-    function statusColor(s) {
-        return s === "healthy" ? okColor : s === "degraded" ? warnColor : badColor
+    property int page: 0               // 0 live, 1 library, 2 status, 3 settings
+    property bool exiting: false
+    readonly property bool cameraOpen: cameraPage.visible
+
+    // Desktop: remember where the window was. Never applied in kiosk mode,
+    // where a stored desktop size would override the screen's.
+    Settings {
+        id: geometry
+        category: "window"
+        property int x: -1
+        property int y: -1
+        property int width: 1280
+        property int height: 800
+    }
+    Component.onCompleted: {
+        if (kioskMode || geometry.x < 0) return
+        window.x = geometry.x; window.y = geometry.y
+        window.width = geometry.width; window.height = geometry.height
     }
 
-    ColumnLayout {
+    onClosing: (close) => {
+        // A kiosk closes only through the PIN-guarded exit.
+        if (kioskMode && !exiting) { close.accepted = false; return }
+        if (!kioskMode && window.visibility === Window.Windowed) {
+            geometry.x = window.x; geometry.y = window.y
+            geometry.width = window.width; geometry.height = window.height
+        }
+    }
+
+    function openCamera(i) {
+        cameraPage.currentIndex = i
+        cameraPage.visible = true
+        cameraPage.forceActiveFocus()
+    }
+    function closeCamera() {
+        cameraPage.visible = false
+        wall.forceActiveFocus()
+    }
+    function go(i) {
+        if (i === 3 && kioskMode && !adminGate.unlocked) {
+            pinDialog.ask(qsTr("Enter the admin PIN for settings"), function() { window.page = 3 })
+            if (!adminGate.pinConfigured) window.page = 3   // shows why it stays locked
+            return
+        }
+        closeCamera()
+        page = i
+    }
+    function toggleFullscreen() {
+        if (kioskMode) return
+        window.visibility = window.visibility === Window.FullScreen ? Window.Windowed : Window.FullScreen
+    }
+    function exitApp() { exiting = true; Qt.quit() }
+
+    Shortcut { sequence: "F"; enabled: !kioskMode; onActivated: window.toggleFullscreen(); context: Qt.ApplicationShortcut }
+    Shortcut { sequence: "Ctrl+F"; onActivated: { window.go(1); libraryPage.focusFilter() } }
+    Shortcut { sequence: "Ctrl+1"; onActivated: window.go(0) }
+    Shortcut { sequence: "Ctrl+2"; onActivated: window.go(1) }
+    Shortcut { sequence: "Ctrl+3"; onActivated: window.go(2) }
+    Shortcut { sequence: "Ctrl+4"; onActivated: window.go(3) }
+
+    RowLayout {
         anchors.fill: parent
-        anchors.margins: 48
-        spacing: 24
+        spacing: 0
 
-        RowLayout {
-            spacing: 16
-            Rectangle {
-                width: 20; height: 20; radius: 10
-                color: window.statusColor(stationStatus.overallStatus)
-                Accessible.name: qsTr("Overall status %1").arg(stationStatus.overallStatus)
-            }
-            Label {
-                text: qsTr("Camera Station")
-                color: window.textColor
-                font.pixelSize: 40
-                font.bold: true
-            }
-            Item { Layout.fillWidth: true }
-            Label {
-                text: qsTr("version %1").arg(stationStatus.version)
-                color: window.mutedColor
-                font.pixelSize: 18
-            }
-        }
-
+        // Navigation rail: big targets on the left keep the full height for video.
         Rectangle {
-            Layout.fillWidth: true
-            Layout.preferredHeight: 140
-            radius: 12
-            color: "#1a2129"
-            border.color: "#2d3742"
-            Column {
+            Layout.fillHeight: true
+            Layout.preferredWidth: Theme.railWidth
+            color: Theme.surface
+            ColumnLayout {
                 anchors.fill: parent
-                anchors.margins: 24
-                spacing: 12
-                Label {
-                    text: stationStatus.cameraCount === 0 ? qsTr("No cameras yet") : qsTr("%n camera(s)", "", stationStatus.cameraCount)
-                    color: window.textColor
-                    font.pixelSize: 28
+                anchors.topMargin: 8; anchors.bottomMargin: 8
+                spacing: 4
+                Repeater {
+                    model: [
+                        { icon: "live", text: qsTr("Live") },
+                        { icon: "library", text: qsTr("Library") },
+                        { icon: "status", text: qsTr("Status") },
+                        { icon: kioskMode && !adminGate.unlocked ? "lock" : "settings", text: qsTr("Settings") }
+                    ]
+                    IconButton {
+                        objectName: "nav" + index
+                        Layout.fillWidth: true
+                        Layout.leftMargin: 6; Layout.rightMargin: 6
+                        Layout.preferredHeight: 76
+                        vertical: true
+                        iconName: modelData.icon
+                        text: modelData.text
+                        fontSize: 14
+                        checkable: false
+                        checked: window.page === index && !window.cameraOpen
+                        flat: true
+                        tint: "#2b3f55"
+                        Accessible.name: qsTr("Show %1").arg(modelData.text)
+                        onClicked: window.go(index)
+                    }
                 }
+                Item { Layout.fillHeight: true }
+                // Cameras online at a glance.
                 Label {
-                    text: qsTr("The live camera wall appears here once cameras are connected.")
-                    color: window.mutedColor
-                    font.pixelSize: 18
+                    Layout.alignment: Qt.AlignHCenter
+                    text: cameraModel.onlineCount + "/" + cameraModel.count
+                    color: cameraModel.onlineCount === cameraModel.count ? Theme.ok : Theme.warn
+                    font.pixelSize: Theme.fontSmall
+                    Accessible.name: qsTr("%1 of %2 cameras online").arg(cameraModel.onlineCount).arg(cameraModel.count)
                 }
             }
         }
 
-        GridLayout {
-            columns: 2
-            columnSpacing: 32
-            rowSpacing: 14
-            Label { text: qsTr("Media server"); color: window.mutedColor; font.pixelSize: 20 }
-            Label {
-                text: stationStatus.mediamtxState === "RUNNING" ? qsTr("running") : stationStatus.mediamtxMessage
-                color: stationStatus.mediamtxState === "RUNNING" ? window.okColor : window.warnColor
-                font.pixelSize: 20
-                wrapMode: Text.WordWrap
-                Layout.fillWidth: true
+        StackLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            currentIndex: window.page
+
+            WallPage {
+                id: wall
+                objectName: "wallPage"
+                cameras: cameraModel
+                // Decoding every tile under the camera view would waste the CPU.
+                videoActive: !window.cameraOpen && window.page === 0
+                focus: window.page === 0
+                onOpenCamera: (i) => window.openCamera(i)
             }
-            Label { text: qsTr("Remote API"); color: window.mutedColor; font.pixelSize: 20 }
-            Label { text: stationStatus.apiUrl; color: window.textColor; font.pixelSize: 20 }
-            Label { text: qsTr("API clients"); color: window.mutedColor; font.pixelSize: 20 }
-            Label { text: stationStatus.clientCount; color: window.textColor; font.pixelSize: 20 }
-            Label { text: qsTr("Storage"); color: window.mutedColor; font.pixelSize: 20 }
-            Label { text: stationStatus.storageText; color: window.textColor; font.pixelSize: 20 }
+            LibraryPage {
+                id: libraryPage
+                objectName: "libraryPage"
+                files: libraryModel
+                cameras: cameraModel
+                library: libraryController
+                gate: adminGate
+                pinDialog: pinDialog
+                confirmDialog: confirmDialog
+                toast: toast
+                kiosk: kioskMode
+            }
+            StatusPage {
+                objectName: "statusPage"
+                status: stationStatus
+                kiosk: kioskMode
+            }
+            SettingsPage {
+                objectName: "settingsPage"
+                settings: stationSettings
+                cameras: cameraModel
+                gate: adminGate
+                confirmDialog: confirmDialog
+                toast: toast
+                capture: captureController
+                kiosk: kioskMode
+                onExitRequested: window.exitApp()
+            }
         }
-        Item { Layout.fillHeight: true }
+    }
+
+    CameraPage {
+        id: cameraPage
+        objectName: "cameraPage"
+        anchors.fill: parent
+        visible: false
+        cameras: cameraModel
+        capture: captureController
+        kiosk: kioskMode
+        onClosed: window.closeCamera()
+        opacity: visible ? 1 : 0
+        Behavior on opacity { NumberAnimation { duration: Theme.normal } }
+    }
+
+    Connections {
+        target: captureController
+        function onSnapshotTaken(cameraId, filename, fileUrl) {
+            toast.show(qsTr("Snapshot saved"), fileUrl, qsTr("Open library"))
+            toast.action = function() { libraryModel.kind = "snapshots"; window.go(1) }
+        }
+        function onRecordingStarted(cameraId) { toast.show(qsTr("Recording started")) }
+        function onRecordingStopped(cameraId, filename, seconds) {
+            toast.show(qsTr("Recording saved (%1)").arg(Theme.duration(seconds)), "", qsTr("Open library"))
+            toast.action = function() { libraryModel.kind = "recordings"; window.go(1) }
+        }
+        function onFailed(cameraId, message) { toast.show(message, "", "", true) }
+    }
+
+    Toast {
+        id: toast
+        objectName: "toast"
+        property var action: null
+        z: 100
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: 96   // above the viewer's transport bar
+        onActionTriggered: if (action) action()
+    }
+    PinDialog { id: pinDialog; gate: adminGate }
+    ConfirmDialog { id: confirmDialog }
+
+    Loader {
+        active: kioskMode
+        anchors.fill: parent
+        z: 1000
+        source: "components/KeyboardPanel.qml"
+    }
+
+    // Kiosk: the pointer disappears after 3 s without movement.
+    MouseArea {
+        anchors.fill: parent
+        z: 2000
+        enabled: kioskMode
+        visible: kioskMode
+        acceptedButtons: Qt.NoButton
+        hoverEnabled: true
+        property bool idle: false
+        cursorShape: idle ? Qt.BlankCursor : Qt.ArrowCursor
+        onPositionChanged: { idle = false; idleTimer.restart() }
+        Timer { id: idleTimer; interval: 3000; running: kioskMode; onTriggered: parent.idle = true }
     }
 }

@@ -198,6 +198,9 @@ std::vector<KeyDef> buildSchema()
         str("external_discovery.skydio_subnet", "192.168.42.0/24", "subnet probed for Skydio streams"),
         list("external_discovery.generic_targets", {}, "host:port/path entries probed by generic discovery"),
 
+        // ui (kiosk/desktop front end)
+        str("ui.admin_pin", "", "4-12 digit PIN for exit, settings and deletion in kiosk mode; empty: those stay locked in kiosk mode (desktop needs no PIN)"),
+
         // logging
         str("logging.level", "info", "debug, info, warning or error", {"debug", "info", "warning", "error"}),
     };

@@ -9,36 +9,53 @@
 namespace station::app {
 
 // Read-only station status for the UI: the same HealthMonitor evaluation
-// that /health/detailed and get_status report, refreshed when it changes.
+// that /health/detailed and get_status report, refreshed when it changes,
+// plus host figures sampled every two seconds.
 class StatusController : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(QString overallStatus READ overallStatus NOTIFY changed)
-    Q_PROPERTY(QString mediamtxState READ mediamtxState NOTIFY changed)
-    Q_PROPERTY(QString mediamtxMessage READ mediamtxMessage NOTIFY changed)
+    Q_PROPERTY(QString mediamtxState READ mediamtxState NOTIFY changed)    // running, starting, not_installed, stopped, error
+    Q_PROPERTY(QString mediamtxMessage READ mediamtxMessage NOTIFY changed)  // a sentence
+    Q_PROPERTY(QString mediamtxFix READ mediamtxFix NOTIFY changed)          // one line to run, or ""
     Q_PROPERTY(int cameraCount READ cameraCount NOTIFY changed)
+    Q_PROPERTY(int camerasOnline READ camerasOnline NOTIFY changed)
     Q_PROPERTY(int clientCount READ clientCount NOTIFY changed)
     Q_PROPERTY(QString apiUrl READ apiUrl CONSTANT)
     Q_PROPERTY(QString storageText READ storageText NOTIFY changed)
+    Q_PROPERTY(double diskPercent READ diskPercent NOTIFY changed)
+    Q_PROPERTY(double cpuPercent READ cpuPercent NOTIFY sampled)
+    Q_PROPERTY(double memoryPercent READ memoryPercent NOTIFY sampled)
+    Q_PROPERTY(QString processMemoryText READ processMemoryText NOTIFY sampled)
     Q_PROPERTY(QString version READ version CONSTANT)
+    Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
 public:
     StatusController(const core::Services &services, quint16 apiPort, QObject *parent = nullptr);
 
     QString overallStatus() const;
     QString mediamtxState() const;
     QString mediamtxMessage() const;
+    QString mediamtxFix() const;
     int cameraCount() const;
+    int camerasOnline() const;
     int clientCount() const;
     QString apiUrl() const { return m_apiUrl; }
     QString storageText() const;
+    double diskPercent() const;
+    double cpuPercent() const;
+    double memoryPercent() const;
+    QString processMemoryText() const;
     QString version() const;
+    QString qtVersion() const;
 
 Q_SIGNALS:
     void changed();
+    void sampled();
 
 private:
     core::Services m_s;
     QString m_apiUrl;
+    QTimer m_sample;
 };
 
 } // namespace station::app

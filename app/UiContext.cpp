@@ -1,0 +1,39 @@
+#include "UiContext.h"
+
+#include "controllers/AdminGate.h"
+#include "controllers/CaptureController.h"
+#include "controllers/LibraryController.h"
+#include "controllers/SettingsController.h"
+#include "controllers/StatusController.h"
+#include "core/Station.h"
+#include "models/CameraListModel.h"
+#include "models/MediaListModel.h"
+#include "models/ThumbnailCache.h"
+
+#include <QQmlApplicationEngine>
+#include <QQmlContext>
+#include <QQuickStyle>
+
+namespace station::app {
+
+void installUi(QQmlApplicationEngine &engine, core::Station &station, bool kiosk)
+{
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+    // The static module's qmldir lives at qrc:/CameraStation/qmldir.
+    engine.addImportPath(QStringLiteral("qrc:/"));
+    const core::Services &services = station.services();
+    QObject *owner = &engine;
+    auto *gate = new AdminGate(kiosk, station.config().string(QStringLiteral("ui.admin_pin")), owner);
+    auto *thumbs = new ThumbnailCache(station.config().stateDir() + QStringLiteral("/thumbnails"), owner);
+    QQmlContext *ctx = engine.rootContext();
+    ctx->setContextProperty(QStringLiteral("stationStatus"), new StatusController(services, station.apiPort(), owner));
+    ctx->setContextProperty(QStringLiteral("cameraModel"), new CameraListModel(services, owner));
+    ctx->setContextProperty(QStringLiteral("captureController"), new CaptureController(services, owner));
+    ctx->setContextProperty(QStringLiteral("libraryModel"), new MediaListModel(services, thumbs, owner));
+    ctx->setContextProperty(QStringLiteral("libraryController"), new LibraryController(services, gate, owner));
+    ctx->setContextProperty(QStringLiteral("stationSettings"), new SettingsController(services, gate, owner));
+    ctx->setContextProperty(QStringLiteral("adminGate"), gate);
+    ctx->setContextProperty(QStringLiteral("kioskMode"), kiosk);
+}
+
+} // namespace station::app

@@ -1,0 +1,141 @@
+#include "controllers/CaptureController.h"
+
+#include "api/UrlBuilder.h"
+#include "config/Config.h"
+#include "media/CaptureError.h"
+#include "media/RecordingService.h"
+#include "media/SnapshotService.h"
+
+#include <QClipboard>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QHostAddress>
+#include <QNetworkInterface>
+#include <QPointer>
+#include <QUrl>
+
+namespace station::app {
+
+CaptureController::CaptureController(const core::Services &services, QObject *parent)
+    : QObject(parent), m_s(services)
+{
+}
+
+QString CaptureController::sentence(const media::CaptureError &e)
+{
+    using K = media::CaptureError::Kind;
+    switch (e.kind) {
+    case K::None:
+        return {};
+    case K::NotFound:
+        return tr("This camera is no longer connected.");
+    case K::InvalidState:
+        if (e.state == QLatin1String("RECORDING"))
+            return tr("This camera is already recording.");
+        if (e.state == QLatin1String("IDLE"))
+            return tr("This camera is not recording.");
+        if (e.state == QLatin1String("DISCONNECTED") || e.state == QLatin1String("ERROR"))
+            return tr("This camera is offline, so it cannot take pictures or record.");
+        return e.detail.isEmpty() ? tr("The camera cannot do that right now.") : tr("The camera cannot do that right now: %1.").arg(e.detail);
+    case K::Unsupported:
+        return tr("This camera does not support %1.").arg(e.feature);
+    case K::Dependency:
+        if (e.dependency == QLatin1String("mediamtx"))
+            return tr("The media server is not running, so the camera cannot be reached. See the Status page.");
+        if (e.dependency == QLatin1String("storage"))
+            return tr("The disk is too full to save this. Delete old recordings in the Library.");
+        if (e.dependency == QLatin1String("camera"))
+            return tr("The camera is not sending pictures: %1.").arg(e.detail);
+        return e.detail.isEmpty() ? tr("Something the station needs (%1) failed.").arg(e.dependency) : e.detail;
+    }
+    return e.detail;
+}
+
+void CaptureController::setBusy(int delta)
+{
+    const bool before = busy();
+    m_busy += delta;
+    if (before != busy())
+        Q_EMIT busyChanged();
+}
+
+void CaptureController::takeSnapshot(const QString &cameraId)
+{
+    setBusy(+1);
+    QPointer<CaptureController> self(this);
+    m_s.snapshotService->take(cameraId, QString(), [self, cameraId](const media::Snapshot &s, const media::CaptureError &e) {
+        if (!self)
+            return;
+        self->setBusy(-1);
+        if (e)
+            Q_EMIT self->failed(cameraId, sentence(e));
+        else
+            Q_EMIT self->snapshotTaken(cameraId, s.filename, QUrl::fromLocalFile(s.path).toString());
+    });
+}
+
+void CaptureController::startRecording(const QString &cameraId, int durationSeconds)
+{
+    setBusy(+1);
+    QPointer<CaptureController> self(this);
+    const std::optional<qint64> duration = durationSeconds > 0 ? std::optional<qint64>(durationSeconds) : std::nullopt;
+    m_s.recordingService->start(cameraId, duration, QStringLiteral("fmp4"),
+                                [self, cameraId](const media::RecordingSession &, const media::CaptureError &e) {
+                                    if (!self)
+                                        return;
+                                    self->setBusy(-1);
+                                    if (e)
+                                        Q_EMIT self->failed(cameraId, sentence(e));
+                                    else
+                                        Q_EMIT self->recordingStarted(cameraId);
+                                });
+}
+
+void CaptureController::stopRecording(const QString &cameraId)
+{
+    setBusy(+1);
+    QPointer<CaptureController> self(this);
+    m_s.recordingService->stop(cameraId, [self, cameraId](const media::RecordingSession &s, const media::CaptureError &e) {
+        if (!self)
+            return;
+        self->setBusy(-1);
+        if (e)
+            Q_EMIT self->failed(cameraId, sentence(e));
+        else
+            Q_EMIT self->recordingStopped(cameraId, s.files.isEmpty() ? QString() : QFileInfo(s.files.last()).fileName(),
+                                          int(s.elapsedSeconds()));
+    });
+}
+
+bool CaptureController::isRecording(const QString &cameraId) const { return m_s.recordingService->isRecording(cameraId); }
+
+void CaptureController::copyToClipboard(const QString &text) const
+{
+    if (auto *clipboard = QGuiApplication::clipboard())
+        clipboard->setText(text);
+}
+
+QString CaptureController::lanHost(const QString &publicHost)
+{
+    if (!publicHost.isEmpty())
+        return publicHost;
+    // The address people on the LAN use: the first up, non-loopback IPv4.
+    for (const QNetworkInterface &nic : QNetworkInterface::allInterfaces()) {
+        if (!(nic.flags() & QNetworkInterface::IsUp) || (nic.flags() & QNetworkInterface::IsLoopBack))
+            continue;
+        for (const QNetworkAddressEntry &a : nic.addressEntries())
+            if (a.ip().protocol() == QAbstractSocket::IPv4Protocol)
+                return a.ip().toString();
+    }
+    return QStringLiteral("127.0.0.1");
+}
+
+QVariantMap CaptureController::streamUrls(const QString &cameraId) const
+{
+    if (!m_s.urls)
+        return {};
+    const QString host = lanHost(m_s.config ? m_s.config->string(QStringLiteral("server.public_host")) : QString());
+    return m_s.urls->streams(cameraId, host).toVariantMap();
+}
+
+} // namespace station::app

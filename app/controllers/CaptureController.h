@@ -1,0 +1,51 @@
+#pragma once
+
+#include "core/Services.h"
+
+#include <QObject>
+#include <QString>
+#include <QVariantMap>
+
+namespace station::media { struct CaptureError; }
+
+namespace station::app {
+
+// The camera view's verbs: the same SnapshotService/RecordingService calls
+// as the take_snapshot / start_recording RPC handlers. Results come back as
+// signals with sentences for people.
+class CaptureController : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+public:
+    explicit CaptureController(const core::Services &services, QObject *parent = nullptr);
+
+    bool busy() const { return m_busy > 0; }
+
+    Q_INVOKABLE void takeSnapshot(const QString &cameraId);
+    // durationSeconds <= 0: until stopped.
+    Q_INVOKABLE void startRecording(const QString &cameraId, int durationSeconds);
+    Q_INVOKABLE void stopRecording(const QString &cameraId);
+    Q_INVOKABLE bool isRecording(const QString &cameraId) const;
+    Q_INVOKABLE void copyToClipboard(const QString &text) const;
+    // {rtsp, hls, webrtc} as other machines on the network reach them.
+    Q_INVOKABLE QVariantMap streamUrls(const QString &cameraId) const;
+    static QString lanHost(const QString &publicHost);
+
+    static QString sentence(const media::CaptureError &error);
+
+Q_SIGNALS:
+    void busyChanged();
+    // fileUrl: file:// URL of the JPEG, for the thumbnail toast.
+    void snapshotTaken(const QString &cameraId, const QString &filename, const QString &fileUrl);
+    void recordingStarted(const QString &cameraId);
+    void recordingStopped(const QString &cameraId, const QString &filename, int seconds);
+    void failed(const QString &cameraId, const QString &message);
+
+private:
+    void setBusy(int delta);
+    core::Services m_s;
+    int m_busy = 0;
+};
+
+} // namespace station::app

@@ -1,0 +1,88 @@
+#include "controllers/StatusController.h"
+
+#include "cameras/CameraRegistry.h"
+#include "core/HealthMonitor.h"
+#include "mediamtx/MediaMtxSupervisor.h"
+#include "net/ApiServer.h"
+#include "storage/StorageService.h"
+#include "system/SystemStats.h"
+
+#include <QLocale>
+
+#include <algorithm>
+
+namespace station::app {
+
+StatusController::StatusController(const core::Services &services, quint16 apiPort, QObject *parent)
+    : QObject(parent), m_s(services), m_apiUrl(QStringLiteral("ws://%1:%2/ws").arg(QStringLiteral("localhost")).arg(apiPort))
+{
+    connect(m_s.healthMonitor, &core::HealthMonitor::healthChanged, this, &StatusController::changed);
+    connect(m_s.apiServer, &net::ApiServer::connectionCountChanged, this, &StatusController::changed);
+    connect(m_s.mediamtx, &mediamtx::MediaMtxSupervisor::stateChanged, this, &StatusController::changed);
+    connect(m_s.cameras, &cameras::CameraRegistry::cameraChanged, this, &StatusController::changed);
+    connect(m_s.cameras, &cameras::CameraRegistry::cameraRemoved, this, &StatusController::changed);
+    m_sample.setInterval(2000);
+    connect(&m_sample, &QTimer::timeout, this, &StatusController::sampled);
+    m_sample.start();
+}
+
+QString StatusController::overallStatus() const { return m_s.healthMonitor->evaluate().overallStatus(); }
+QString StatusController::mediamtxState() const { return mediamtx::MediaMtxSupervisor::stateName(m_s.mediamtx->state()).toLower(); }
+
+QString StatusController::mediamtxMessage() const
+{
+    using S = mediamtx::MediaMtxSupervisor::State;
+    switch (m_s.mediamtx->state()) {
+    case S::Running:
+        return tr("Running%1.").arg(m_s.mediamtx->version().isEmpty() ? QString() : QStringLiteral(" (") + m_s.mediamtx->version() + QLatin1Char(')'));
+    case S::Starting:
+        return tr("Starting…");
+    case S::NotInstalled:
+        return tr("MediaMTX is not installed, so live video, snapshots and recording are unavailable.");
+    case S::Stopped:
+        return tr("Stopped.");
+    case S::Error:
+        break;
+    }
+    const QString m = m_s.mediamtx->statusMessage();
+    return m.isEmpty() ? tr("It stopped unexpectedly and is being restarted.") : m.at(0).toUpper() + m.mid(1) + (m.endsWith(QLatin1Char('.')) ? QString() : QStringLiteral("."));
+}
+
+QString StatusController::mediamtxFix() const
+{
+    if (m_s.mediamtx->state() != mediamtx::MediaMtxSupervisor::State::NotInstalled)
+        return {};
+    // No Debian package ships MediaMTX: the upstream release tarball it is.
+    return QStringLiteral("sudo tar -xzf mediamtx_*_linux_$(dpkg --print-architecture).tar.gz -C /usr/local/bin mediamtx && sudo systemctl restart camera-station");
+}
+
+int StatusController::cameraCount() const { return int(m_s.cameras->cameras().size()); }
+
+int StatusController::camerasOnline() const
+{
+    const QList<cameras::Camera> all = m_s.cameras->cameras();
+    return int(std::count_if(all.cbegin(), all.cend(), [](const cameras::Camera &c) { return c.status == QLatin1String("CONNECTED"); }));
+}
+
+int StatusController::clientCount() const { return m_s.apiServer->connectionCount(); }
+QString StatusController::version() const { return QStringLiteral(STATION_VERSION); }
+QString StatusController::qtVersion() const { return QString::fromLatin1(qVersion()); }
+double StatusController::diskPercent() const { return m_s.storage->info().usagePercent; }
+double StatusController::cpuPercent() const { return m_s.systemStats ? m_s.systemStats->hostCpuPercent() : 0.0; }
+double StatusController::memoryPercent() const { return system::SystemStats::hostMemoryPercent(); }
+
+QString StatusController::processMemoryText() const
+{
+    return QLocale().formattedDataSize(system::SystemStats::processRssBytes(), 0, QLocale::DataSizeSIFormat);
+}
+
+QString StatusController::storageText() const
+{
+    const storage::StorageInfo i = m_s.storage->info();
+    return tr("%1% used, %2 free%3")
+        .arg(qRound(i.usagePercent))
+        .arg(QLocale().formattedDataSize(i.availableSpace, 1, QLocale::DataSizeSIFormat))
+        .arg(i.lowSpaceWarning ? tr(" (low on space)") : QString());
+}
+
+} // namespace station::app
