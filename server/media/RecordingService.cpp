@@ -156,7 +156,8 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
 
     m_starting.insert(device);
     const QDateTime startTime = QDateTime::currentDateTimeUtc();
-    const QSet<QString> before(mp4Files(device).begin(), mp4Files(device).end());
+    const QStringList existing = mp4Files(device);  // one list: begin() and end() must belong to it
+    const QSet<QString> before(existing.begin(), existing.end());
     m_readers->acquire(device, QStringLiteral("recording"));
 
     auto rollback = [this, device, done](const CaptureError &e) {
