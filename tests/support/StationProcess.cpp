@@ -95,8 +95,12 @@ void StationProcess::stop(int timeoutMs)
         return;
     ::kill(pid_t(m_process.processId()), SIGTERM);
     if (!m_process.waitForFinished(timeoutMs)) {
+        // A hung station cannot stop its children (MediaMTX, ffmpeg): they go too.
+        const QList<qint64> children = descendantsOf(m_process.processId());
         m_process.kill();
         m_process.waitForFinished(5000);
+        for (qint64 child : children)
+            ::kill(pid_t(child), SIGKILL);
     }
     m_output += m_process.readAll();
 }
