@@ -10,6 +10,7 @@
 #include "media/RecordingService.h"
 #include "media/ReaderPool.h"
 #include "media/StreamingService.h"
+#include "mediamtx/HookReaper.h"
 #include "mediamtx/PathManager.h"
 #include "mediamtx/PublisherCommand.h"
 #include "config/Config.h"
@@ -138,12 +139,14 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
             const QString status = c.status == QLatin1String("ERROR") ? QStringLiteral("ERROR")
                                  : ps.ready ? QStringLiteral("ACTIVE")
                                  : s.readers->reader(c.id) ? QStringLiteral("STARTING") : QStringLiteral("INACTIVE");
+            // The publisher is MediaMTX's runOnDemand hook: found by its tagged environment.
+            const qint64 pid = publishing ? mediamtx::HookReaper::hookPid(s.mediamtx->hookTag(), c.id) : 0;
             const qint64 uptime = ps.ready && ps.readyTime.isValid() ? ps.readyTime.secsTo(QDateTime::currentDateTimeUtc()) : 0;
             QJsonObject o{{QStringLiteral("device"), c.id},
                           {QStringLiteral("stream_name"), c.id},
                           {QStringLiteral("status"), status},
                           {QStringLiteral("ready"), ps.ready},
-                          {QStringLiteral("ffmpeg_process"), QJsonObject{{QStringLiteral("running"), publishing}, {QStringLiteral("pid"), 0},
+                          {QStringLiteral("ffmpeg_process"), QJsonObject{{QStringLiteral("running"), publishing}, {QStringLiteral("pid"), pid},
                                                                          {QStringLiteral("uptime"), publishing ? uptime : 0}}},
                           {QStringLiteral("mediamtx_path"), QJsonObject{{QStringLiteral("exists"), ps.exists}, {QStringLiteral("ready"), ps.ready},
                                                                         {QStringLiteral("readers"), ps.readers}}},

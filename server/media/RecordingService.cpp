@@ -149,8 +149,8 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
     }
 
     m_starting.insert(device);
-    const QDateTime startTime = QDateTime::currentDateTimeUtc();
-    const QSet<QString> before(mp4Files(device).begin(), mp4Files(device).end());
+    const QStringList existing = mp4Files(device);  // one list: begin() and end() must belong to it
+    const QSet<QString> before(existing.begin(), existing.end());
     m_readers->acquire(device, QStringLiteral("recording"));
 
     auto rollback = [this, device, done](const CaptureError &e) {
@@ -159,7 +159,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
         m_starting.remove(device);
         done({}, e);
     };
-    m_paths->setRecording(device, true, [this, device, before, startTime, durationSeconds, format, done, rollback](bool ok, const QString &error) {
+    m_paths->setRecording(device, true, [this, device, before, durationSeconds, format, done, rollback](bool ok, const QString &error) {
         if (!ok) {
             rollback(CaptureError::dependencyFailed(QStringLiteral("mediamtx"), error));
             return;
@@ -191,19 +191,24 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             RecordingSession &s = live->session;
             s.device = device;
             s.format = format;
-            s.startTime = startTime;
+            // The session starts when recording really does: when its first file
+            // exists (MediaMTX names it with that time), not when it was requested;
+            // starting the publisher and the recorder takes up to a second or two,
+            // which a timed recording would otherwise lose from its duration.
+            s.startTime = QDateTime::currentDateTimeUtc();
             s.requestedDuration = durationSeconds;
-            s.id = QStringLiteral("rec-%1-%2").arg(device).arg(startTime.toMSecsSinceEpoch());
+            s.id = QStringLiteral("rec-%1-%2").arg(device).arg(s.startTime.toMSecsSinceEpoch());
             s.files << first;
             m_sessions.insert(device, live);
             const qint64 limit = durationSeconds.value_or(m_config.integer(QStringLiteral("recording.max_duration_s")));
             const QString reason = durationSeconds ? QStringLiteral("duration_elapsed") : QStringLiteral("max_duration");
             live->durationTimer.setSingleShot(true);
+            live->durationTimer.setTimerType(Qt::PreciseTimer);  // a coarse timer may fire 5 % early
             connect(&live->durationTimer, &QTimer::timeout, this, [this, device, reason] {
                 finish(device, QStringLiteral("STOPPED"), reason, [](const RecordingSession &, const CaptureError &) {});
             });
-            // Measured from the requested start so the stop lands at start + duration (±1 s).
-            live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - startTime.msecsTo(QDateTime::currentDateTimeUtc()))));
+            // Measured from the session start so the stop lands at start_time + duration (±1 s).
+            live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - s.startTime.msecsTo(QDateTime::currentDateTimeUtc()))));
             live->progressTimer.setInterval(m_config.integer32(QStringLiteral("recording.progress_interval_s")) * 1000);
             connect(&live->progressTimer, &QTimer::timeout, this, [this, live] {
                 qint64 size = 0;

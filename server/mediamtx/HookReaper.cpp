@@ -27,7 +27,7 @@ QString tagFor(const QString &stateDir)
     return QString::fromLatin1(QCryptographicHash::hash(QDir(stateDir).absolutePath().toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
 }
 
-static QList<qint64> tagged(const QString &tag, qint64 exceptPid)
+static QList<qint64> tagged(const QString &tag, qint64 exceptPid, const QByteArray &alsoNeeded = {})
 {
     const QByteArray needle = QByteArray(kTagVariable) + '=' + tag.toLatin1();
     QList<qint64> pids;
@@ -42,7 +42,7 @@ static QList<qint64> tagged(const QString &tag, qint64 exceptPid)
         if (!f.open(QIODevice::ReadOnly))
             continue;
         const QList<QByteArray> vars = f.readAll().split('\0');
-        if (vars.contains(needle))
+        if (vars.contains(needle) && (alsoNeeded.isEmpty() || vars.contains(alsoNeeded)))
             pids << pid;
     }
     return pids;
@@ -69,6 +69,22 @@ int sweep(const QString &tag, qint64 exceptPid, int graceMs)
     QThread::msleep(20);
     reap(found);
     return int(found.size());
+}
+
+qint64 hookPid(const QString &tag, const QString &pathName)
+{
+    const QList<qint64> found = tagged(tag, 0, QByteArrayLiteral("MTX_PATH=") + pathName.toUtf8());
+    for (qint64 pid : found) {
+        // Skip zombies: "pid (comm) Z ..."
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray st = stat.readAll();
+        const qsizetype close = st.lastIndexOf(')');
+        if (close >= 0 && close + 2 < st.size() && st.at(close + 2) != 'Z')
+            return pid;
+    }
+    return 0;
 }
 
 void reap(const QList<qint64> &pids)

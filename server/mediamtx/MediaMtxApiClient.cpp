@@ -55,6 +55,11 @@ void MediaMtxApiClient::get(const QString &path, Callback done)
     send("GET", path, {}, 1, std::move(done));
 }
 
+void MediaMtxApiClient::getOnce(const QString &path, Callback done)
+{
+    send("GET", path, {}, 0, std::move(done));
+}
+
 void MediaMtxApiClient::post(const QString &path, const QJsonObject &body, Callback done)
 {
     send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), 0, std::move(done));

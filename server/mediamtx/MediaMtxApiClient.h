@@ -34,6 +34,8 @@ public:
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
 
     void get(const QString &path, Callback done);
+    // One attempt, no retry: a health check must time out after exactly one timeout.
+    void getOnce(const QString &path, Callback done);
     void post(const QString &path, const QJsonObject &body, Callback done);
     void patch(const QString &path, const QJsonObject &body, Callback done);
     void del(const QString &path, Callback done);

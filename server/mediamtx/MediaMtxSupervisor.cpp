@@ -208,7 +208,9 @@ void MediaMtxSupervisor::healthCheck()
         return;
     m_checkInFlight = true;
     m_api->resetBreaker();  // health checks must reach MediaMTX to count
-    m_api->get(QStringLiteral("/v3/info"), [this](const MediaMtxApiClient::Response &r) {
+    // One attempt per check: with the GET retry a hung API cost two timeouts
+    // per check, so detection took twice as long as interval/threshold promise.
+    m_api->getOnce(QStringLiteral("/v3/info"), [this](const MediaMtxApiClient::Response &r) {
         m_checkInFlight = false;
         if (m_state != State::Running)
             return;

@@ -53,6 +53,7 @@ public:
     qint64 pid() const;
     MediaMtxApiClient *api() const { return m_api; }
     QString configPath() const;
+    QString hookTag() const { return m_hookTag; }  // HookReaper tag of this station's hooks
 
     static QString locateBinary(const config::Config &config);
 

@@ -3,6 +3,10 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTcpServer>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
 #include <QRegularExpression>
@@ -53,8 +57,14 @@ bool StationProcess::start(int timeoutMs)
                      QStringLiteral("--set"), QStringLiteral("server.host=127.0.0.1"),
                      QStringLiteral("--set"), QStringLiteral("server.port=0"),
                      QStringLiteral("--set"), QStringLiteral("health.host=127.0.0.1"),
-                     QStringLiteral("--set"), QStringLiteral("health.port=0"),
-                     QStringLiteral("--set"), QStringLiteral("mediamtx.binary=/nonexistent/mediamtx")};
+                     QStringLiteral("--set"), QStringLiteral("health.port=0")};
+    if (m_useMediaMtx) {
+        args << QStringLiteral("--set") << QStringLiteral("mediamtx.binary=") + mediaMtxBinary();
+        for (auto it = m_mtxPorts.cbegin(); it != m_mtxPorts.cend(); ++it)
+            args << QStringLiteral("--set") << QStringLiteral("mediamtx.%1=%2").arg(it.key()).arg(it.value());
+    } else {
+        args << QStringLiteral("--set") << QStringLiteral("mediamtx.binary=/nonexistent/mediamtx");
+    }
     if (m_useTestSecret)
         args << QStringLiteral("--set") << QStringLiteral("security.jwt_secret=") + QString::fromLatin1(testSecret());
     args += m_args;
@@ -85,8 +95,12 @@ void StationProcess::stop(int timeoutMs)
         return;
     ::kill(pid_t(m_process.processId()), SIGTERM);
     if (!m_process.waitForFinished(timeoutMs)) {
+        // A hung station cannot stop its children (MediaMTX, ffmpeg): they go too.
+        const QList<qint64> children = descendantsOf(m_process.processId());
         m_process.kill();
         m_process.waitForFinished(5000);
+        for (qint64 child : children)
+            ::kill(pid_t(child), SIGKILL);
     }
     m_output += m_process.readAll();
 }
@@ -109,6 +123,168 @@ bool StationProcess::waitForExit(int timeoutMs)
     }
     m_output += m_process.readAll();
     return true;
+}
+
+void StationProcess::useMediaMtx()
+{
+    m_useMediaMtx = true;
+    m_mtxPorts.clear();
+    QList<quint16> taken;
+    for (const char *key : {"api_port", "rtsp_port", "hls_port", "webrtc_port", "webrtc_udp_port", "metrics_port", "playback_port"}) {
+        quint16 p = 0;
+        do {
+            p = freePort();
+        } while (p == 0 || taken.contains(p));
+        taken << p;
+        m_mtxPorts.insert(QString::fromLatin1(key), p);
+    }
+    setEnv(QStringLiteral("STANDIN_AUTH_FAIL_DELAY_S"), QStringLiteral("0"));
+    setEnv(QStringLiteral("STANDIN_REQUEST_LOG"), mediaMtxRequestLog());
+}
+
+QString StationProcess::mediaMtxBinary()
+{
+    const QString real = qEnvironmentVariable("STATION_TEST_MEDIAMTX");
+    return real.isEmpty() ? QStringLiteral(STATION_STANDIN) : real;
+}
+
+bool StationProcess::usingRealMediaMtx()
+{
+    return !qEnvironmentVariable("STATION_TEST_MEDIAMTX").isEmpty();
+}
+
+quint16 StationProcess::freePort()
+{
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    const quint16 p = s.serverPort();
+    s.close();
+    return p;
+}
+
+QByteArray StationProcess::cmdline(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray c = f.readAll();
+    c.replace('\0', ' ');
+    return c.trimmed();
+}
+
+static QByteArray procStat(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool StationProcess::processAlive(qint64 pid)
+{
+    const QByteArray st = procStat(pid);
+    const qsizetype close = st.lastIndexOf(')');
+    if (close < 0 || close + 2 >= st.size())
+        return false;
+    const char state = st.at(close + 2);
+    return state != 'Z' && state != 'X';
+}
+
+QList<qint64> StationProcess::childrenOf(qint64 pid)
+{
+    QList<qint64> out;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &e : entries) {
+        bool ok = false;
+        const qint64 p = e.toLongLong(&ok);
+        if (!ok)
+            continue;
+        const QByteArray st = procStat(p);
+        const qsizetype close = st.lastIndexOf(')');
+        if (close < 0)
+            continue;
+        // "pid (comm) S ppid ..."
+        const QList<QByteArray> fields = st.mid(close + 2).split(' ');
+        if (fields.size() > 1 && fields.at(1).toLongLong() == pid && processAlive(p))
+            out << p;
+    }
+    return out;
+}
+
+QList<qint64> StationProcess::descendantsOf(qint64 pid)
+{
+    QList<qint64> out;
+    QList<qint64> todo{pid};
+    while (!todo.isEmpty()) {
+        const QList<qint64> kids = childrenOf(todo.takeFirst());
+        out += kids;
+        todo += kids;
+    }
+    return out;
+}
+
+QList<qint64> StationProcess::descendantsMatching(const QByteArray &needle) const
+{
+    QList<qint64> out;
+    if (!isRunning())
+        return out;
+    for (qint64 p : descendantsOf(pid())) {
+        if (cmdline(p).contains(needle))
+            out << p;
+    }
+    return out;
+}
+
+QList<QJsonObject> StationProcess::mediaMtxRequests() const
+{
+    QList<QJsonObject> out;
+    QFile f(mediaMtxRequestLog());
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (!line.trimmed().isEmpty())
+            out << QJsonDocument::fromJson(line).object();
+    }
+    return out;
+}
+
+QJsonValue StationProcess::yamlFileAsJson(const QString &path)
+{
+    QProcess p;
+    p.start(QStringLiteral("python3"), {QStringLiteral("-c"),
+                                        QStringLiteral("import json, sys, yaml; print(json.dumps({'doc': yaml.safe_load(open(sys.argv[1]))}))"),
+                                        path});
+    if (!p.waitForFinished(10000) || p.exitCode() != 0)
+        return QJsonValue(QJsonValue::Undefined);
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QLatin1String("doc"));
+}
+
+QList<qint64> StationProcess::processesMatching(const QByteArray &needle)
+{
+    QList<qint64> out;
+    const qint64 self = QCoreApplication::applicationPid();
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &e : entries) {
+        bool ok = false;
+        const qint64 p = e.toLongLong(&ok);
+        if (!ok || p == self)
+            continue;
+        if (cmdline(p).contains(needle) && processAlive(p))
+            out << p;
+    }
+    return out;
+}
+
+qint64 StationProcess::mediaMtxPid() const
+{
+    if (!isRunning())
+        return 0;
+    const QByteArray binary = QFileInfo(mediaMtxBinary()).fileName().toUtf8();
+    for (qint64 child : childrenOf(pid())) {
+        if (cmdline(child).contains(binary))
+            return child;
+    }
+    return 0;
 }
 
 QString StationProcess::log() const
