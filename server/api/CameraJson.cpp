@@ -1,6 +1,9 @@
 #include "api/CameraJson.h"
 
 #include "api/UrlBuilder.h"
+#include "cameras/CameraRegistry.h"
+#include "rpc/ParamReader.h"
+#include "rpc/RpcSession.h"
 
 namespace station::api {
 
@@ -20,6 +23,20 @@ QJsonObject cameraJson(const cameras::Camera &c, const UrlBuilder &urls, const Q
                                                       {QStringLiteral("ffmpeg_command"), QString()}});
     }
     return o;
+}
+
+rpc::Outcome withCamera(const core::Services &s, const rpc::CallContext &ctx, const QJsonObject &params,
+                        const std::function<rpc::Outcome(const cameras::Camera &, bool debug)> &then)
+{
+    rpc::ParamReader p(params);
+    const QString device = p.device();
+    const bool debug = p.optBool(QStringLiteral("debug"), false) && ctx.session->identity().role >= auth::Role::Admin;
+    if (p.failed())
+        return p.error();
+    const std::optional<cameras::Camera> c = s.cameras->find(device);
+    if (!c)
+        return rpc::RpcError::notFound(QStringLiteral("camera"), device);
+    return then(*c, debug);
 }
 
 } // namespace station::api

@@ -52,48 +52,36 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
         return QJsonObject{{QStringLiteral("cameras"), list}, {QStringLiteral("total"), list.size()}, {QStringLiteral("connected"), connected}};
     });
 
-    d.registerSync(QStringLiteral("get_camera_status"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) -> Outcome {
-        ParamReader p(params);
-        const QString device = p.device();
-        const bool debug = wantsDebug(p, ctx);
-        if (p.failed())
-            return p.error();
-        const std::optional<cameras::Camera> c = s.cameras->find(device);
-        if (!c)
-            return RpcError::notFound(QStringLiteral("camera"), device);
-        QJsonObject o = cameraJson(*c, *s.urls, s.urls->hostFor(ctx.session), debug);
-        const mediamtx::PathStatus ps = s.paths->status(device);
-        const bool live = ps.ready && s.mediamtx->available();
-        o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("bytes_sent"), live ? ps.bytesSent : 0},
-                                                        {QStringLiteral("readers"), live ? s.paths->externalReaders(device) : 0},
-                                                        {QStringLiteral("uptime"), live && ps.readyTime.isValid() ? ps.readyTime.secsTo(QDateTime::currentDateTimeUtc()) : 0}});
-        o.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("formats"), QJsonArray::fromStringList(c->formats)},
-                                                             {QStringLiteral("resolutions"), QJsonArray::fromStringList(c->resolutions)}});
-        o.insert(QStringLiteral("recording"), s.recordingService->isRecording(device));
-        o.insert(QStringLiteral("streaming"), s.streamingService->isStreaming(device));
-        return o;
+    d.registerSync(QStringLiteral("get_camera_status"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
+        return withCamera(s, ctx, params, [s, &ctx](const cameras::Camera &c, bool debug) -> Outcome {
+            QJsonObject o = cameraJson(c, *s.urls, s.urls->hostFor(ctx.session), debug);
+            const mediamtx::PathStatus ps = s.paths->status(c.id);
+            const bool live = ps.ready && s.mediamtx->available();
+            o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("bytes_sent"), live ? ps.bytesSent : 0},
+                                                            {QStringLiteral("readers"), live ? s.paths->externalReaders(c.id) : 0},
+                                                            {QStringLiteral("uptime"), live && ps.readyTime.isValid() ? ps.readyTime.secsTo(QDateTime::currentDateTimeUtc()) : 0}});
+            o.insert(QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("formats"), QJsonArray::fromStringList(c.formats)},
+                                                                 {QStringLiteral("resolutions"), QJsonArray::fromStringList(c.resolutions)}});
+            o.insert(QStringLiteral("recording"), s.recordingService->isRecording(c.id));
+            o.insert(QStringLiteral("streaming"), s.streamingService->isStreaming(c.id));
+            return o;
+        });
     });
 
-    d.registerSync(QStringLiteral("get_camera_capabilities"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) -> Outcome {
-        ParamReader p(params);
-        const QString device = p.device();
-        const bool debug = wantsDebug(p, ctx);
-        if (p.failed())
-            return p.error();
-        const std::optional<cameras::Camera> c = s.cameras->find(device);
-        if (!c)
-            return RpcError::notFound(QStringLiteral("camera"), device);
-        QJsonArray fps;
-        for (int f : c->fpsOptions)
-            fps.append(f);
-        QJsonObject o{{QStringLiteral("device"), c->id},
-                      {QStringLiteral("formats"), QJsonArray::fromStringList(c->formats)},
-                      {QStringLiteral("resolutions"), QJsonArray::fromStringList(c->resolutions)},
-                      {QStringLiteral("fps_options"), fps},
-                      {QStringLiteral("validation_status"), c->validationStatus}};
-        if (debug)
-            o.insert(QStringLiteral("debug"), cameraJson(*c, *s.urls, QString(), true).value(QLatin1String("debug")));
-        return o;
+    d.registerSync(QStringLiteral("get_camera_capabilities"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
+        return withCamera(s, ctx, params, [s](const cameras::Camera &c, bool debug) -> Outcome {
+            QJsonArray fps;
+            for (int f : c.fpsOptions)
+                fps.append(f);
+            QJsonObject o{{QStringLiteral("device"), c.id},
+                          {QStringLiteral("formats"), QJsonArray::fromStringList(c.formats)},
+                          {QStringLiteral("resolutions"), QJsonArray::fromStringList(c.resolutions)},
+                          {QStringLiteral("fps_options"), fps},
+                          {QStringLiteral("validation_status"), c.validationStatus}};
+            if (debug)
+                o.insert(QStringLiteral("debug"), cameraJson(c, *s.urls, QString(), true).value(QLatin1String("debug")));
+            return o;
+        });
     });
 
     d.registerAsync(QStringLiteral("take_snapshot"), Role::Operator, [s](const CallContext &ctx, const QJsonObject &params, Reply reply) {

@@ -1,5 +1,6 @@
 #include "api/ApiMethods.h"
 
+#include "api/CameraJson.h"
 #include "api/CameraQueue.h"
 #include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
@@ -33,20 +34,6 @@ RpcError mediamtxMissing(const core::Services &s)
     return RpcError::dependency(QStringLiteral("mediamtx"), s.mediamtx->state() == mediamtx::MediaMtxSupervisor::State::NotInstalled
                                                                 ? QStringLiteral("MediaMTX is not installed")
                                                                 : QStringLiteral("MediaMTX is not running"));
-}
-
-// A camera method: device validated, then the camera must be known.
-Outcome withCamera(const core::Services &s, const QJsonObject &params, const std::function<Outcome(const cameras::Camera &)> &then)
-{
-    ParamReader p(params);
-    const QString device = p.device();
-    p.optBool(QStringLiteral("debug"), false);
-    if (p.failed())
-        return p.error();
-    const std::optional<cameras::Camera> c = s.cameras->find(device);
-    if (!c)
-        return RpcError::notFound(QStringLiteral("camera"), device);
-    return then(*c);
 }
 
 QJsonObject externalJson(const core::Services &s, const discovery::ExternalStream &x)
@@ -124,7 +111,7 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
     }, QStringLiteral("camera"));
 
     d.registerSync(QStringLiteral("get_stream_url"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
-        return withCamera(s, params, [s, &ctx](const cameras::Camera &c) -> Outcome {
+        return withCamera(s, ctx, params, [s, &ctx](const cameras::Camera &c, bool) -> Outcome {
             const QString host = s.urls->hostFor(ctx.session);
             const bool up = s.mediamtx->available();
             const mediamtx::PathStatus ps = s.paths->status(c.id);
@@ -142,8 +129,7 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
     });
 
     d.registerSync(QStringLiteral("get_stream_status"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
-        const bool debug = params.value(QLatin1String("debug")).toBool() && ctx.session->identity().role >= Role::Admin;
-        return withCamera(s, params, [s, debug](const cameras::Camera &c) -> Outcome {
+        return withCamera(s, ctx, params, [s](const cameras::Camera &c, bool debug) -> Outcome {
             if (!s.mediamtx->available())
                 return mediamtxMissing(s);
             const mediamtx::PathStatus ps = s.paths->status(c.id);

@@ -137,7 +137,7 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
     d.registerSync(QStringLiteral("get_metrics"), Role::Admin, [s](const CallContext &, const QJsonObject &) -> Outcome {
         const double cpu = round1(s.systemStats->hostCpuPercent());
         const double mem = round1(system::SystemStats::hostMemoryPercent());
-        const double disk = round1(s.storage->info().usagePercent);
+        const double disk = round1(s.storage->filesystemInfo().usagePercent);
         const int threads = system::SystemStats::processThreads();
         QJsonObject cams;
         int connected = 0;

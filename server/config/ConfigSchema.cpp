@@ -83,7 +83,6 @@ KeyDef objects(const char *k, std::vector<KeyDef> fields, QStringList required, 
 }
 
 constexpr qint64 kPortMax = 65535;
-constexpr qint64 kBig = std::numeric_limits<qint32>::max();
 
 std::vector<KeyDef> buildSchema()
 {

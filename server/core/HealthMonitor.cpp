@@ -5,6 +5,7 @@
 #include "events/EventBus.h"
 #include "health/MetricsRegistry.h"
 #include "mediamtx/MediaMtxSupervisor.h"
+#include "mediamtx/PathManager.h"
 #include "net/ApiServer.h"
 #include "rpc/RpcError.h"
 #include "storage/StorageService.h"
@@ -116,9 +117,16 @@ health::HealthSnapshot HealthMonitor::evaluate() const
         c.name = QStringLiteral("mediamtx");
         c.lastChecked = now;
         const MediaMtxSupervisor *mtx = m_s.mediamtx;
+        int readyPaths = 0, totalPaths = 0;
+        if (mtx->available()) {
+            for (const mediamtx::PathStatus &ps : m_s.paths->statuses()) {
+                ++totalPaths;
+                readyPaths += ps.ready ? 1 : 0;
+            }
+        }
         c.details = {{QStringLiteral("version"), mtx->version()},
-                     {QStringLiteral("ready_paths"), 0},
-                     {QStringLiteral("total_paths"), 0},
+                     {QStringLiteral("ready_paths"), readyPaths},
+                     {QStringLiteral("total_paths"), totalPaths},
                      {QStringLiteral("consecutive_failures"), mtx->consecutiveFailures()},
                      {QStringLiteral("last_success"), mtx->lastSuccess().isValid() ? QJsonValue(rpc::isoTime(mtx->lastSuccess())) : QJsonValue()},
                      {QStringLiteral("restarts"), mtx->restarts()}};
@@ -149,7 +157,7 @@ health::HealthSnapshot HealthMonitor::evaluate() const
         ComponentHealth c;
         c.name = QStringLiteral("storage");
         c.lastChecked = now;
-        const storage::StorageInfo info = m_s.storage->info();
+        const storage::StorageInfo info = m_s.storage->filesystemInfo();
         c.details = {{QStringLiteral("usage_percent"), qRound(info.usagePercent * 10) / 10.0},
                      {QStringLiteral("available_bytes"), info.availableSpace},
                      {QStringLiteral("total_bytes"), info.totalSpace},

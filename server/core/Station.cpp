@@ -193,7 +193,7 @@ bool Station::start(QString *error)
         return e ? e->absolutePath : QString();
     };
     storage::StorageService *storage = p.storage.get();
-    hooks.storageReadable = [storage] { return storage->info().readable; };
+    hooks.storageReadable = [storage] { return storage->filesystemInfo().readable; };
     p.fileServer = std::make_unique<net::HttpFileServer>(httpSettings, hooks);
     net::HttpFileServer *fileServer = p.fileServer.get();
     p.apiServer->adoptHttp = [fileServer](QTcpSocket *socket) { fileServer->adopt(socket); };

@@ -572,10 +572,20 @@ bool FileCatalog::isProtected(const FileEntry &entry) const
 qint64 FileCatalog::totalBytes()
 {
     d->ensureFresh();
-    QMutexLocker l(&d->mutex);
+    QStringList paths;
+    {
+        QMutexLocker l(&d->mutex);
+        paths.reserve(d->index.size());
+        for (const FileEntry &e : std::as_const(d->index))
+            paths << e.absolutePath;
+    }
+    // Sizes now, not at the last scan: files being written keep growing.
     qint64 sum = 0;
-    for (const FileEntry &e : std::as_const(d->index))
-        sum += e.size;
+    for (const QString &path : std::as_const(paths)) {
+        struct stat st;
+        if (::stat(QFile::encodeName(path).constData(), &st) == 0)
+            sum += qint64(st.st_size);
+    }
     return sum;
 }
 

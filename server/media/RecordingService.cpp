@@ -4,6 +4,7 @@
 #include "config/Config.h"
 #include "events/EventBus.h"
 #include "health/MetricsRegistry.h"
+#include "media/CaptureChecks.h"
 #include "media/FileCatalog.h"
 #include "media/ReaderPool.h"
 #include "mediamtx/MediaMtxSupervisor.h"
@@ -140,18 +141,11 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
         done({}, CaptureError::unsupported(QStringLiteral("format:mkv")));
         return;
     }
-    if (cam->status != QLatin1String("CONNECTED")) {
-        done({}, CaptureError::invalidState(cam->status, {QStringLiteral("CONNECTED")}, QStringLiteral("the camera is not connected")));
-        return;
-    }
-    if (!m_mediamtx->available()) {
-        done({}, CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("MediaMTX is not available")));
-        return;
-    }
-    const storage::StorageInfo info = m_storage->info();
-    if (info.blocked || !info.writable) {
-        done({}, CaptureError::dependencyFailed(QStringLiteral("storage"), info.blocked ? QStringLiteral("storage is full") : QStringLiteral("recordings folder not writable")));
-        return;
+    for (const CaptureError &e : {checkCameraUsable(*cam), checkMediaMtx(*m_mediamtx), checkStorage(m_storage->filesystemInfo(), QStringLiteral("recordings"))}) {
+        if (e) {
+            done({}, e);
+            return;
+        }
     }
 
     m_starting.insert(device);
@@ -344,7 +338,7 @@ void RecordingService::monitor()
 {
     if (m_sessions.isEmpty())
         return;
-    const bool full = m_storage->info().blocked;
+    const bool full = m_storage->filesystemInfo().blocked;
     const QStringList devices = m_sessions.keys();
     for (const QString &device : devices) {
         Live *l = m_sessions.value(device);

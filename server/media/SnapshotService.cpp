@@ -4,6 +4,7 @@
 #include "config/Config.h"
 #include "events/EventBus.h"
 #include "health/MetricsRegistry.h"
+#include "media/CaptureChecks.h"
 #include "media/FileCatalog.h"
 #include "media/LiveReader.h"
 #include "media/MediaProbe.h"
@@ -117,18 +118,15 @@ void SnapshotService::take(const QString &device, const QString &requestedName, 
         done(Snapshot(), CaptureError::notFound());
         return;
     }
-    if (cam->status != QLatin1String("CONNECTED")) {
-        done(Snapshot(), CaptureError::invalidState(cam->status, {QStringLiteral("CONNECTED")}, QStringLiteral("the camera is not connected")));
+    if (const CaptureError e = checkCameraUsable(*cam)) {
+        done(Snapshot(), e);
         return;
     }
-    if (!m_mediamtx->available()) {
-        fail(device, CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("MediaMTX is not available")), done);
-        return;
-    }
-    const storage::StorageInfo info = m_storage->info();
-    if (info.blocked || !info.writable) {
-        fail(device, CaptureError::dependencyFailed(QStringLiteral("storage"), info.blocked ? QStringLiteral("storage is full") : QStringLiteral("snapshots folder not writable")), done);
-        return;
+    for (const CaptureError &e : {checkMediaMtx(*m_mediamtx), checkStorage(m_storage->filesystemInfo(), QStringLiteral("snapshots"))}) {
+        if (e) {
+            fail(device, e, done);
+            return;
+        }
     }
     const qint64 nowUs = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const QDateTime now = QDateTime::fromMSecsSinceEpoch(nowUs / 1000, Qt::UTC);

@@ -2,6 +2,7 @@
 
 #include "cameras/CameraRegistry.h"
 #include "config/Config.h"
+#include "media/CaptureChecks.h"
 #include "media/LiveReader.h"
 #include "media/ReaderPool.h"
 #include "media/RecordingService.h"
@@ -36,13 +37,11 @@ void StreamingService::start(const QString &device, Done done)
         done(m_sessions.value(device).session, CaptureError());
         return;
     }
-    if (cam->status != QLatin1String("CONNECTED")) {
-        done({}, CaptureError::invalidState(cam->status, {QStringLiteral("CONNECTED")}, QStringLiteral("the camera is not connected")));
-        return;
-    }
-    if (!m_mediamtx->available()) {
-        done({}, CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("MediaMTX is not available")));
-        return;
+    for (const CaptureError &e : {checkCameraUsable(*cam), checkMediaMtx(*m_mediamtx)}) {
+        if (e) {
+            done({}, e);
+            return;
+        }
     }
     LiveReader *reader = m_readers->acquire(device, kHolder);
     // Returns when the path is ready: our reader then receives pictures.

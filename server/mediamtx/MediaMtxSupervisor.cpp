@@ -315,7 +315,9 @@ void MediaMtxSupervisor::forwardLog()
         // "2026/08/22 10:00:00 INF message": drop MediaMTX's own timestamp.
         if (line.size() > 20 && line[4] == '/' && line[7] == '/')
             line = line.mid(20);
-        if (line.startsWith("ERR") || line.startsWith("WAR"))
+        if (line.startsWith("DEB"))
+            qCDebug(lcMediaMtxLog).noquote() << QString::fromUtf8(line);
+        else if (line.startsWith("ERR") || line.startsWith("WAR"))
             qCWarning(lcMediaMtxLog).noquote() << QString::fromUtf8(line);
         else
             qCInfo(lcMediaMtxLog).noquote() << QString::fromUtf8(line);

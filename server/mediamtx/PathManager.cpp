@@ -6,6 +6,9 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 
 #include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcMediaMtx)
@@ -171,6 +174,37 @@ QJsonObject PathManager::streamJson(const PathStatus &s) const
             {QStringLiteral("bytes_sent"), s.bytesSent}};
 }
 
+// Byte counters from JSON: clamped, since a double beyond qint64 cannot be converted.
+static qint64 counter(const QJsonValue &v, const QJsonValue &fallback)
+{
+    const double d = v.isDouble() ? v.toDouble() : fallback.toDouble();
+    return std::isfinite(d) ? qint64(std::clamp(d, 0.0, 9.0e15)) : 0;
+}
+
+QList<PathStatus> PathManager::parsePathList(const QJsonDocument &body)
+{
+    QList<PathStatus> list;
+    for (const QJsonValue &v : body.object().value(QLatin1String("items")).toArray()) {
+        const QJsonObject o = v.toObject();
+        PathStatus s;
+        s.name = o.value(QLatin1String("name")).toString();
+        if (s.name.isEmpty())
+            continue;
+        s.exists = true;
+        s.ready = o.value(QLatin1String("ready")).toBool(o.value(QLatin1String("available")).toBool());
+        s.readers = int(o.value(QLatin1String("readers")).toArray().size());
+        s.bytesSent = counter(o.value(QLatin1String("outboundBytes")), o.value(QLatin1String("bytesSent")));
+        s.bytesReceived = counter(o.value(QLatin1String("inboundBytes")), o.value(QLatin1String("bytesReceived")));
+        s.readyTime = QDateTime::fromString(o.value(QLatin1String("readyTime")).toString(), Qt::ISODateWithMs);
+        s.sourceType = o.value(QLatin1String("source")).toObject().value(QLatin1String("type")).toString();
+        const QJsonObject props = o.value(QLatin1String("tracks2")).toArray().first().toObject().value(QLatin1String("codecProps")).toObject();
+        s.width = props.value(QLatin1String("width")).toInt();
+        s.height = props.value(QLatin1String("height")).toInt();
+        list << s;
+    }
+    return list;
+}
+
 void PathManager::refreshNow(std::function<void()> done)
 {
     if (!m_supervisor->available()) {
@@ -183,20 +217,7 @@ void PathManager::refreshNow(std::function<void()> done)
         if (r.ok()) {
             m_lastPoll = QDateTime::currentDateTimeUtc();
             QSet<QString> seen;
-            for (const QJsonValue &v : r.body.object().value(QLatin1String("items")).toArray()) {
-                const QJsonObject o = v.toObject();
-                PathStatus s;
-                s.name = o.value(QLatin1String("name")).toString();
-                s.exists = true;
-                s.ready = o.value(QLatin1String("ready")).toBool(o.value(QLatin1String("available")).toBool());
-                s.readers = int(o.value(QLatin1String("readers")).toArray().size());
-                s.bytesSent = qint64(o.value(QLatin1String("outboundBytes")).toDouble(o.value(QLatin1String("bytesSent")).toDouble()));
-                s.bytesReceived = qint64(o.value(QLatin1String("inboundBytes")).toDouble(o.value(QLatin1String("bytesReceived")).toDouble()));
-                s.readyTime = QDateTime::fromString(o.value(QLatin1String("readyTime")).toString(), Qt::ISODateWithMs);
-                s.sourceType = o.value(QLatin1String("source")).toObject().value(QLatin1String("type")).toString();
-                const QJsonObject props = o.value(QLatin1String("tracks2")).toArray().first().toObject().value(QLatin1String("codecProps")).toObject();
-                s.width = props.value(QLatin1String("width")).toInt();
-                s.height = props.value(QLatin1String("height")).toInt();
+            for (const PathStatus &s : parsePathList(r.body)) {
                 seen.insert(s.name);
                 const PathStatus old = m_status.value(s.name);
                 m_status.insert(s.name, s);

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonDocument>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -48,6 +49,9 @@ public:
     QList<PathStatus> statuses() const;
     bool statusFresh() const;                        // a poll succeeded in the last 3 s
     void refreshNow(std::function<void()> done = {});
+
+    // Parses MediaMTX's /v3/paths/list answer (pure: fuzzed and unit-tested).
+    static QList<PathStatus> parsePathList(const QJsonDocument &body);
 
     // Readers the station itself holds (warm decoders), not counted as consumers.
     void setInternalReaders(const QString &device, int count);

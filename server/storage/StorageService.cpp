@@ -150,6 +150,22 @@ bool StorageService::ensureFolders(QString *error)
 
 StorageInfo StorageService::info() const
 {
+    StorageInfo s = filesystemInfo();
+    if (m_recordings) {
+        s.recordingsSize = m_recordings->totalBytes();
+        s.recordingsCount = m_recordings->count();
+        s.readable = s.readable && m_recordings->lastError().isEmpty();
+    }
+    if (m_snapshots) {
+        s.snapshotsSize = m_snapshots->totalBytes();
+        s.snapshotsCount = m_snapshots->count();
+        s.readable = s.readable && m_snapshots->lastError().isEmpty();
+    }
+    return s;
+}
+
+StorageInfo StorageService::filesystemInfo() const
+{
     StorageInfo s;
     s.warnThresholdPercent = m_config.integer32(QStringLiteral("storage.warn_threshold_percent"));
     s.blockThresholdPercent = m_config.integer32(QStringLiteral("storage.block_threshold_percent"));
@@ -166,16 +182,6 @@ StorageInfo StorageService::info() const
     s.blocked = s.usagePercent >= s.blockThresholdPercent;
     s.writable = writableDir(recDir) && writableDir(snapDir);
     s.readable = QFileInfo(recDir).isReadable() && QFileInfo(snapDir).isReadable();
-    if (m_recordings) {
-        s.recordingsSize = m_recordings->totalBytes();
-        s.recordingsCount = m_recordings->count();
-        s.readable = s.readable && m_recordings->lastError().isEmpty();
-    }
-    if (m_snapshots) {
-        s.snapshotsSize = m_snapshots->totalBytes();
-        s.snapshotsCount = m_snapshots->count();
-        s.readable = s.readable && m_snapshots->lastError().isEmpty();
-    }
     return s;
 }
 

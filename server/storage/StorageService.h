@@ -60,7 +60,8 @@ public:
 
     void start();  // loads the persisted policy, arms the periodic cleanup
 
-    StorageInfo info() const;
+    StorageInfo info() const;            // filesystem figures plus the current size of every file
+    StorageInfo filesystemInfo() const;  // filesystem figures only (cheap: health, capture checks)
     bool ensureFolders(QString *error);  // creates recordings/snapshots/state folders
 
     RetentionPolicy policy() const { return m_policy; }

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "media/CaptureError.h"
+
+namespace station::cameras { struct Camera; }
+namespace station::mediamtx { class MediaMtxSupervisor; }
+namespace station::storage { struct StorageInfo; }
+
+namespace station::media {
+
+// The preconditions every capture verb shares, in the contract's order:
+// the camera is usable, MediaMTX is up, and (for writes) storage has room.
+CaptureError checkCameraUsable(const cameras::Camera &camera);
+CaptureError checkMediaMtx(const mediamtx::MediaMtxSupervisor &mediamtx);
+CaptureError checkStorage(const storage::StorageInfo &info, const QString &what);  // what: "recordings" / "snapshots"
+
+} // namespace station::media
