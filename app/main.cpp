@@ -3,6 +3,7 @@
 
 #include "AdminCommands.h"
 #include "UiContext.h"
+#include "ValidateCommand.h"
 
 #include "config/Config.h"
 #include "core/Station.h"
@@ -48,7 +49,7 @@ Split splitArguments(const QStringList &args)
     s.global << args.value(0);
     for (qsizetype i = 1; i < args.size(); ++i) {
         const QString &a = args[i];
-        if (!a.startsWith(QLatin1Char('-')) && (a == QLatin1String("token") || a == QLatin1String("apikey"))) {
+        if (!a.startsWith(QLatin1Char('-')) && (a == QLatin1String("token") || a == QLatin1String("apikey") || a == QLatin1String("validate"))) {
             s.verb = a;
             s.verbArgs = args.mid(i);
             break;
@@ -114,7 +115,8 @@ int main(int argc, char *argv[])
         "Camera Station: live cameras, snapshots and recordings, with a touch UI and a JSON-RPC API.\n\n"
         "Verbs:\n"
         "  token --role R --user U [--ttl 24h]      print a JWT signed with the configured secret\n"
-        "  apikey create --role R [--name N] [--ttl 90d] | list | revoke ID"));
+        "  apikey create --role R [--name N] [--ttl 90d] | list | revoke ID\n"
+        "  validate [--user U] [--unit FILE]         pre-deployment checks, PASS/FAIL each"));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("version"), QStringLiteral("Print the version and exit.")});
     parser.addOption({QStringLiteral("headless"), QStringLiteral("Run the services without a window (systemd).")});
@@ -144,6 +146,8 @@ int main(int argc, char *argv[])
     sources.sets = parser.values(QStringLiteral("set"));
     if (parser.isSet(QStringLiteral("demo-cameras")))
         sources.sets.prepend(QStringLiteral("cameras.demo=") + parser.value(QStringLiteral("demo-cameras")));
+    if (split.verb == QLatin1String("validate"))  // reports a bad config itself, with its line
+        return app::runValidateCommand(sources, split.verbArgs);
     const config::ConfigLoadResult loaded = config::Config::load(sources);
     for (const QString &w : loaded.warnings)
         err << "warning: " << w << Qt::endl;

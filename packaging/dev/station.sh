@@ -40,6 +40,28 @@ build() {
     cmake --build --preset default -- -j"$(nproc)"
 }
 
+# MediaMTX is not in Debian: when it is missing and the machine is online, try
+# the checksum-verified installer; say plainly when that is not possible and
+# carry on (the app runs without it and reports mediamtx_unavailable).
+ensure_mediamtx() {
+    if command -v mediamtx >/dev/null || [ -x /usr/local/bin/mediamtx ] || [ -x /opt/mediamtx/mediamtx ] \
+        || [[ " $* " == *"mediamtx.binary="* ]] || [ -n "${CAMERA_STATION_MEDIAMTX_BINARY:-}" ]; then
+        return 0
+    fi
+    local later="install it later with packaging/mediamtx/install-mediamtx.sh (packaging/README.md, MediaMTX)"
+    if ! curl -fsI --max-time 5 -o /dev/null https://github.com 2>/dev/null; then
+        say "MediaMTX is not installed, and this machine is offline (github.com unreachable): could not install it"
+        say "continuing without MediaMTX (/health/ready says 503 mediamtx_unavailable); $later"
+        return 0
+    fi
+    say "MediaMTX is not installed: trying packaging/mediamtx/install-mediamtx.sh --latest-known"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if ! $sudo "$top/packaging/mediamtx/install-mediamtx.sh" --latest-known; then
+        say "could not install MediaMTX (see above): continuing without it; $later"
+    fi
+}
+
 run_app() {
     local data="${STATION_DATA_DIR:-$HOME/.local/share/camera-station}"
     mkdir -p "$data"
@@ -66,6 +88,7 @@ case "$cmd" in
     run)
         install_packages
         build
+        ensure_mediamtx "$@"
         run_app "$@"
         ;;
     test)

@@ -134,6 +134,7 @@ std::vector<KeyDef> buildSchema()
         integer("storage.warn_threshold_percent", 70, 1, 100, "disk use that raises low_space_warning"),
         integer("storage.block_threshold_percent", 85, 1, 100, "disk use at which new captures are refused"),
         integer("storage.cleanup_interval_s", 3600, 10, 86400 * 30, "period of automatic retention cleanup"),
+        integer("storage.min_free_mb", 1024, 0, 1024 * 1024 * 1024, "free space below which `camera-station validate` fails (MiB)"),
 
         // retention defaults (set_retention_policy persists overrides in the state folder)
         str("retention.policy_type", "manual", "age, size or manual", {"age", "size", "manual"}),

@@ -7,6 +7,7 @@
 #include "auth/SecretProvider.h"
 #include "cameras/CameraRegistry.h"
 #include "core/HealthMonitor.h"
+#include "core/SystemdNotifier.h"
 #include "events/EventBus.h"
 #include "health/HealthServer.h"
 #include "health/HealthState.h"
@@ -33,9 +34,6 @@
 #include <QTimer>
 #include <QWebSocketProtocol>
 
-#ifdef STATION_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 Q_LOGGING_CATEGORY(lcStation, "station.core")
 
@@ -232,10 +230,9 @@ bool Station::start(QString *error)
     connect(p.mediamtx.get(), &mediamtx::MediaMtxSupervisor::stateChanged, p.healthMonitor.get(), &HealthMonitor::refresh);
     connect(p.cameras.get(), &cameras::CameraRegistry::initialScanFinished, p.healthMonitor.get(), &HealthMonitor::refresh);
 
-#ifdef STATION_HAVE_SYSTEMD
     // Ready for systemd once both ports are bound; MediaMTX is /health/ready's business.
-    sd_notify(0, "READY=1");
-#endif
+    // Also starts the watchdog keep-alives when the unit sets WatchdogSec=.
+    SystemdNotifier::ready(this);
     qCInfo(lcStation).noquote() << QStringLiteral("serving: ws://%1:%2%3, health on port %4")
                                        .arg(cfg.string(QStringLiteral("server.host")))
                                        .arg(p.apiServer->port())
@@ -251,9 +248,7 @@ void Station::shutdown(const QString &reason)
     m_shuttingDown = true;
     Parts &p = *m_parts;
     qCInfo(lcStation) << "shutting down:" << reason;
-#ifdef STATION_HAVE_SYSTEMD
-    sd_notify(0, "STOPPING=1");
-#endif
+    SystemdNotifier::stopping();
     p.healthState.setShuttingDown();
     if (!p.apiServer) {
         Q_EMIT finished();
