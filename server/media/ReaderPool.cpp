@@ -42,14 +42,18 @@ LiveReader *ReaderPool::acquire(const QString &device, const QString &holder)
     return e.reader;
 }
 
-void ReaderPool::release(const QString &device, const QString &holder)
+void ReaderPool::release(const QString &device, const QString &holder, bool keepWarm)
 {
     auto it = m_entries.find(device);
     if (it == m_entries.end())
         return;
     it->holders.remove(holder);
-    if (it->holders.isEmpty())
-        it->idle->start(m_warmMs);
+    if (!it->holders.isEmpty())
+        return;
+    if (keepWarm)
+        it->idle->start(m_config.integer32(QStringLiteral("mediamtx.close_after_s")) * 1000);
+    else if (!it->idle->isActive())
+        drop(device);
 }
 
 LiveReader *ReaderPool::reader(const QString &device) const

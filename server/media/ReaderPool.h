@@ -27,12 +27,14 @@ public:
     ~ReaderPool() override;
 
     LiveReader *acquire(const QString &device, const QString &holder);
-    void release(const QString &device, const QString &holder);
+    // keepWarm: the reader stays up for mediamtx.close_after_s after its last
+    // holder leaves (snapshots); otherwise it stops at once, so an on-demand
+    // publisher stops as the contract says (§2.9, §8.2).
+    void release(const QString &device, const QString &holder, bool keepWarm = false);
     LiveReader *reader(const QString &device) const;  // running reader or nullptr
     QStringList holders(const QString &device) const;
     void stopAll();
 
-    void setWarmMs(int ms) { m_warmMs = ms; }
 
 private:
     struct Entry {
@@ -46,7 +48,6 @@ private:
     const config::Config &m_config;
     mediamtx::PathManager *m_paths;
     QHash<QString, Entry> m_entries;
-    int m_warmMs = 30000;
 };
 
 } // namespace station::media

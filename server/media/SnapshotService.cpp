@@ -147,7 +147,7 @@ void SnapshotService::capture(const QString &device, const QString &name, const 
     clock.start();
 
     auto finishWith = [this, device, holder, clock, done](const Snapshot &s, const CaptureError &e) {
-        m_readers->release(device, holder);
+        m_readers->release(device, holder, true);  // warm for the next snapshot
         if (e) {
             fail(device, e, done);
             return;

@@ -80,9 +80,10 @@ void StreamingService::stop(const QString &device, Done done)
         return;
     }
     StreamingSession s = m_sessions.take(device).session;
-    m_readers->release(device, kHolder);
+    // Judged before our own reader leaves: the path status still counts it.
     s.endTime = QDateTime::currentDateTimeUtc();
     s.streamContinues = m_paths->externalReaders(device) > 0 || m_recordings->isRecording(device);
+    m_readers->release(device, kHolder);
     done(s, CaptureError());
 }
 

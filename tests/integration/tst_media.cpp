@@ -532,9 +532,7 @@ private Q_SLOTS:
         QCOMPARE(rpcDataString(again, "state"), QStringLiteral("NOT_STREAMING"));
 
         // No session and no reader: the publisher stops close_after_s (2 s) after the last
-        // reader leaves (API.md §2.9, §8.2). KNOWN BUG: the station's own LiveReader stays
-        // "warm" for 30 s after the session released it (ReaderPool::m_warmMs), keeping the
-        // publisher running for 30 s + close_after with stream_continues reported false.
+        // reader leaves (API.md §2.9, §8.2).
         QElapsedTimer idleClock;
         idleClock.start();
         const auto inactive = [&] {
@@ -543,7 +541,6 @@ private Q_SLOTS:
         };
         const bool inactiveInTime = waitFor(inactive, 2000 + 3000, 250);
         qInfo("after stop_streaming: INACTIVE within close_after + 3 s: %s", inactiveInTime ? "yes" : "no");
-        QEXPECT_FAIL("", "ReaderPool keeps the released reader warm for 30 s (publisher outlives close_after_s)", Continue);
         QVERIFY(inactiveInTime);
     }
 
