@@ -36,6 +36,7 @@ struct HealthServer::Reply {
 namespace {
 
 constexpr int kIdleMs = 30000;  // keep-alive connections without requests are closed
+constexpr int kHeadMs = 10000;  // a request head must be complete this long after its first byte (slowloris)
 constexpr int kMaxConnections = 64;
 
 QString timestamp(const QDateTime &t = QDateTime::currentDateTimeUtc())
@@ -159,6 +160,11 @@ void HealthServer::accept()
         idle->setObjectName(QStringLiteral("idle"));
         QObject::connect(idle, &QTimer::timeout, socket, &QTcpSocket::abort);
         idle->start(kIdleMs);
+        // Bytes trickling in restart the idle timer, never this one.
+        auto *head = new QTimer(socket);
+        head->setSingleShot(true);
+        head->setObjectName(QStringLiteral("head"));
+        QObject::connect(head, &QTimer::timeout, socket, &QTcpSocket::abort);
         QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { onReadable(socket); });
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
@@ -216,6 +222,12 @@ void HealthServer::onReadable(QTcpSocket *socket)
             break;
     }
     socket->setProperty("buffer", buffer);
+    // An unfinished request head: its deadline runs from its first byte.
+    QTimer *head = socket->findChild<QTimer *>(QStringLiteral("head"));
+    if (buffer.isEmpty() || socket->property("closing").toBool())
+        head->stop();
+    else if (!head->isActive())
+        head->start(kHeadMs);
 }
 
 HealthServer::Reply HealthServer::route(const HttpRequest &req) const

@@ -19,14 +19,25 @@
 #include <QLoggingCategory>
 #include <QPointer>
 
+#include <chrono>
+
 Q_LOGGING_CATEGORY(lcRecording, "station.media.recording")
 
 namespace station::media {
 
 using rpc::isoTime;
 
+qint64 RecordingSession::monotonicMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 qint64 RecordingSession::elapsedSeconds() const
 {
+    if (startMonotonicMs >= 0) {
+        const qint64 end = endMonotonicMs >= 0 ? endMonotonicMs : monotonicMs();
+        return qRound64(double(end - startMonotonicMs) / 1000.0);
+    }
     const QDateTime end = endTime.isValid() ? endTime : QDateTime::currentDateTimeUtc();
     return qRound64(double(startTime.msecsTo(end)) / 1000.0);
 }
@@ -35,7 +46,7 @@ struct RecordingService::Live {
     RecordingSession session;
     QTimer durationTimer;
     QTimer progressTimer;
-    QDateTime interruptedAt;  // MediaMTX went away while recording
+    qint64 interruptedAtMs = -1;  // monotonic ms: MediaMTX went away while recording
     bool stopping = false;
 };
 
@@ -53,8 +64,8 @@ RecordingService::RecordingService(const config::Config &config, cameras::Camera
             [this](const cameras::Camera &camera, const QString &) { onCameraChanged(camera); });
     connect(mediamtx, &mediamtx::MediaMtxSupervisor::unavailable, this, [this] {
         for (Live *l : std::as_const(m_sessions)) {
-            if (!l->interruptedAt.isValid())
-                l->interruptedAt = QDateTime::currentDateTimeUtc();
+            if (l->interruptedAtMs < 0)
+                l->interruptedAtMs = RecordingSession::monotonicMs();
         }
     });
     catalog->setProtectedPredicate([this](const FileEntry &e) { return isFileInProgress(e.filename); });
@@ -196,6 +207,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             // starting the publisher and the recorder takes up to a second or two,
             // which a timed recording would otherwise lose from its duration.
             s.startTime = QDateTime::currentDateTimeUtc();
+            s.startMonotonicMs = RecordingSession::monotonicMs();
             s.requestedDuration = durationSeconds;
             s.id = QStringLiteral("rec-%1-%2").arg(device).arg(s.startTime.toMSecsSinceEpoch());
             s.files << first;
@@ -208,7 +220,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
                 finish(device, QStringLiteral("STOPPED"), reason, [](const RecordingSession &, const CaptureError &) {});
             });
             // Measured from the session start so the stop lands at start_time + duration (±1 s).
-            live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - s.startTime.msecsTo(QDateTime::currentDateTimeUtc()))));
+            live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - (RecordingSession::monotonicMs() - s.startMonotonicMs))));
             live->progressTimer.setInterval(m_config.integer32(QStringLiteral("recording.progress_interval_s")) * 1000);
             connect(&live->progressTimer, &QTimer::timeout, this, [this, live] {
                 qint64 size = 0;
@@ -270,6 +282,7 @@ void RecordingService::finish(const QString &device, const QString &status, cons
     l->durationTimer.stop();
     l->progressTimer.stop();
     l->session.endTime = QDateTime::currentDateTimeUtc();
+    l->session.endMonotonicMs = RecordingSession::monotonicMs();
     m_paths->setRecording(device, false, [this, device, status, reason, done, l](bool, const QString &) {
         // Wait (at most 10 s) until the last file stops growing: then sizes are final.
         auto *poll = new QTimer(this);
@@ -358,9 +371,9 @@ void RecordingService::monitor()
             if (f <= l->session.files.last() || l->session.files.contains(f))
                 continue;
             l->session.files << f;
-            if (l->interruptedAt.isValid()) {
-                const qint64 gap = l->interruptedAt.msecsTo(QDateTime::currentDateTimeUtc());
-                l->interruptedAt = QDateTime();
+            if (l->interruptedAtMs >= 0) {
+                const qint64 gap = RecordingSession::monotonicMs() - l->interruptedAtMs;
+                l->interruptedAtMs = -1;
                 qCInfo(lcRecording) << "recording" << device << "resumed after" << gap << "ms in" << f;
                 publishStatus(l->session, {{QStringLiteral("resumed"), true}, {QStringLiteral("gap_ms"), gap}, {QStringLiteral("files"), QJsonArray::fromStringList(l->session.files)}});
             }

@@ -37,6 +37,12 @@ struct RecordingSession {
     qint64 fileSize = 0;        // total bytes (final once stopped)
     QString reason;             // stop reason
     QString status = QStringLiteral("RECORDING");  // RECORDING, STOPPED, ERROR
+    // Readings of the monotonic clock (ms) at start and stop: durations come from
+    // these, so a wall-clock jump (NTP, an operator setting the time) cannot make
+    // them negative or days long. start_time/end_time stay wall time.
+    qint64 startMonotonicMs = -1;
+    qint64 endMonotonicMs = -1;
+    static qint64 monotonicMs();
     qint64 elapsedSeconds() const;
 };
 
