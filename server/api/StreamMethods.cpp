@@ -104,7 +104,7 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
                                   {QStringLiteral("status"), QStringLiteral("STOPPED")},
                                   {QStringLiteral("start_time"), isoTime(session.startTime)},
                                   {QStringLiteral("end_time"), isoTime(session.endTime)},
-                                  {QStringLiteral("duration"), qRound64(double(session.startTime.msecsTo(session.endTime)) / 1000.0)},
+                                  {QStringLiteral("duration"), session.durationSeconds},
                                   {QStringLiteral("stream_continues"), session.streamContinues},
                                   {QStringLiteral("message"), QStringLiteral("Streaming session closed")}});
             });

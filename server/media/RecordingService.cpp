@@ -48,6 +48,10 @@ struct RecordingService::Live {
     QTimer progressTimer;
     qint64 interruptedAtMs = -1;  // monotonic ms: MediaMTX went away while recording
     bool stopping = false;
+    // Files of the camera that predate the session. New files are told apart
+    // by membership, not by name order: names carry the wall clock, which can jump back.
+    QSet<QString> preexisting;
+    bool isNew(const QString &f) const { return !preexisting.contains(f) && !session.files.contains(f); }
 };
 
 RecordingService::RecordingService(const config::Config &config, cameras::CameraRegistry *cameras, mediamtx::MediaMtxSupervisor *mediamtx,
@@ -199,6 +203,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             }
             m_starting.remove(device);
             auto *live = new Live;
+            live->preexisting = before;
             RecordingSession &s = live->session;
             s.device = device;
             s.format = format;
@@ -292,7 +297,7 @@ void RecordingService::finish(const QString &device, const QString &status, cons
         auto stableSince = std::make_shared<qint64>(0);
         connect(poll, &QTimer::timeout, this, [=, this] {
             for (const QString &f : mp4Files(device)) {  // segments that appeared meanwhile
-                if (f > l->session.files.last() && !l->session.files.contains(f))
+                if (l->isNew(f))
                     l->session.files << f;
             }
             const qint64 size = QFileInfo(folderFor(device) + QLatin1Char('/') + l->session.files.last()).size();
@@ -368,7 +373,7 @@ void RecordingService::monitor()
         }
         // New segments, or a new file after MediaMTX or the camera restarted.
         for (const QString &f : mp4Files(device)) {
-            if (f <= l->session.files.last() || l->session.files.contains(f))
+            if (!l->isNew(f))
                 continue;
             l->session.files << f;
             if (l->interruptedAtMs >= 0) {

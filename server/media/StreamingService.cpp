@@ -9,6 +9,7 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 
 namespace station::media {
@@ -62,6 +63,7 @@ void StreamingService::start(const QString &device, Done done)
         Entry e;
         e.session.device = device;
         e.session.startTime = QDateTime::currentDateTimeUtc();
+        e.session.startedMonotonicMs = QDeadlineTimer::current().deadline();
         e.lastWatched = e.session.startTime;
         m_sessions.insert(device, e);
         done(e.session, CaptureError());
@@ -82,6 +84,7 @@ void StreamingService::stop(const QString &device, Done done)
     StreamingSession s = m_sessions.take(device).session;
     // Judged before our own reader leaves: the path status still counts it.
     s.endTime = QDateTime::currentDateTimeUtc();
+    s.durationSeconds = qRound64(double(QDeadlineTimer::current().deadline() - s.startedMonotonicMs) / 1000.0);
     s.streamContinues = m_paths->externalReaders(device) > 0 || m_recordings->isRecording(device);
     m_readers->release(device, kHolder);
     done(s, CaptureError());

@@ -22,7 +22,9 @@ struct StreamingSession {
     QString device;
     QDateTime startTime;
     QDateTime endTime;
-    bool streamContinues = false;  // at stop: readers remain or a recording runs
+    qint64 startedMonotonicMs = 0;  // for the duration: immune to wall-clock jumps
+    qint64 durationSeconds = 0;     // set at stop
+    bool streamContinues = false;   // at stop: readers remain or a recording runs
 };
 
 // start_streaming / stop_streaming (API.md §8.1, §8.2): a session holds the
