@@ -34,6 +34,8 @@ void installUi(QQmlApplicationEngine &engine, core::Station &station, bool kiosk
     ctx->setContextProperty(QStringLiteral("stationSettings"), new SettingsController(services, gate, owner));
     ctx->setContextProperty(QStringLiteral("adminGate"), gate);
     ctx->setContextProperty(QStringLiteral("kioskMode"), kiosk);
+    // Opt-in per-tile frame statistics on the log (bench/ui): STATION_UI_STATS=1.
+    ctx->setContextProperty(QStringLiteral("uiStatsEnabled"), qEnvironmentVariable("STATION_UI_STATS") == QLatin1String("1"));
 }
 
 } // namespace station::app

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -14,6 +15,7 @@ public:
     ServerProcess(QString binary, QStringList args, QString logPath);
     ~ServerProcess();
 
+    void setEnvironment(const QProcessEnvironment &env) { m_process.setProcessEnvironment(env); }
     bool start(QString *error);
     qint64 pid() const;
     bool isRunning() const;

@@ -8,6 +8,10 @@
 
 #include "BenchClock.h"
 #include "ClientWorker.h"
+#include "Common.h"
+#include "Modes.h"
+#include "Station.h"
+#include "Workers.h"
 #include "ServerProcess.h"
 #include "Stats.h"
 
@@ -41,312 +45,6 @@
 
 using namespace bench;
 
-namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-void say(const QString &line)
-{
-    out() << line << Qt::endl;
-}
-
-// Runs the event loop until pred() holds or the timeout passes. Polls with a
-// timer (never spins: the machine's two cores are shared with the server).
-bool waitUntil(const std::function<bool()> &pred, qint64 timeoutMs, int pollMs = 2)
-{
-    if (pred())
-        return true;
-    QDeadlineTimer deadline(timeoutMs);
-    QEventLoop loop;
-    QTimer poll;
-    poll.setTimerType(Qt::PreciseTimer);
-    poll.setInterval(pollMs);
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (pred() || deadline.hasExpired())
-            loop.quit();
-    });
-    poll.start();
-    loop.exec();
-    return pred();
-}
-
-void sleepMs(qint64 ms)
-{
-    waitUntil([] { return false; }, ms, 20);
-}
-
-QByteArray b64url(const QByteArray &data)
-{
-    return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
-
-// HS256 session token with the claims of API.md §2.6.
-QByteArray signJwt(const QByteArray &secret, const QString &user, const QString &role, qint64 ttlS)
-{
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QByteArray header = b64url(R"({"alg":"HS256","typ":"JWT"})");
-    const QByteArray payload = b64url(QJsonDocument(QJsonObject{{QStringLiteral("user_id"), user},
-                                                                {QStringLiteral("role"), role},
-                                                                {QStringLiteral("iat"), now},
-                                                                {QStringLiteral("exp"), now + ttlS}})
-                                          .toJson(QJsonDocument::Compact));
-    const QByteArray input = header + '.' + payload;
-    return input + '.' + b64url(QMessageAuthenticationCode::hash(input, secret, QCryptographicHash::Sha256));
-}
-
-QByteArray randomSecret(int n)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    QByteArray s;
-    for (int i = 0; i < n; ++i)
-        s.append(alphabet[QRandomGenerator::system()->bounded(int(sizeof(alphabet) - 1))]);
-    return s;
-}
-
-// Two free loopback ports, chosen by the kernel.
-QList<quint16> freePorts(int n)
-{
-    QList<std::shared_ptr<QTcpServer>> servers;
-    QList<quint16> ports;
-    for (int i = 0; i < n; ++i) {
-        auto s = std::make_shared<QTcpServer>();
-        if (!s->listen(QHostAddress::LocalHost, 0))
-            return {};
-        ports << s->serverPort();
-        servers << s;
-    }
-    return ports;
-}
-
-// Creates `count` small recording files with valid capture names, varied
-// cameras and timestamps. Returns the number of files present afterwards.
-int createRecordings(const QString &dir, int count, QString *error)
-{
-    if (!QDir().mkpath(dir)) {
-        *error = QStringLiteral("cannot create %1").arg(dir);
-        return 0;
-    }
-    const QDateTime base(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
-    QRandomGenerator rng(20250115);
-    const QByteArray content("not a real mp4: station_bench placeholder\n");
-    int made = 0;
-    for (int i = 0; i < count; ++i) {
-        // Strictly increasing times (97 s apart plus up to 60 s of jitter): unique names.
-        const qint64 ms = qint64(i) * 97'000 + rng.bounded(60'000);
-        const QDateTime t = base.addMSecs(ms);
-        const int usec = int((ms % 1000) * 1000 + rng.bounded(1000));
-        const int camera = int(rng.bounded(8));
-        const QString name = QStringLiteral("camera%1_%2-%3.mp4")
-                                 .arg(camera)
-                                 .arg(t.toString(QStringLiteral("yyyy-MM-dd_HH-mm-ss")))
-                                 .arg(usec, 6, 10, QLatin1Char('0'));
-        const QByteArray path = QFile::encodeName(dir + QLatin1Char('/') + name);
-        const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-            continue;
-        const bool ok = ::write(fd, content.constData(), size_t(content.size())) == content.size();
-        ::close(fd);
-        made += ok ? 1 : 0;
-    }
-    return made;
-}
-
-// A blocking JSON-RPC client for the setup steps (readiness probe, checks).
-class SyncClient
-{
-public:
-    bool open(const QUrl &url, int timeoutMs)
-    {
-        m_ws = std::make_unique<QWebSocket>();
-        QObject::connect(m_ws.get(), &QWebSocket::textMessageReceived, [this](const QString &t) { m_inbox << t; });
-        bool done = false;
-        QObject::connect(m_ws.get(), &QWebSocket::connected, [&done] { done = true; });
-        QObject::connect(m_ws.get(), &QWebSocket::disconnected, [&done] { done = true; });
-        m_ws->open(url);
-        waitUntil([&] { return done; }, timeoutMs, 1);
-        QObject::disconnect(m_ws.get(), &QWebSocket::connected, nullptr, nullptr);
-        QObject::disconnect(m_ws.get(), &QWebSocket::disconnected, nullptr, nullptr);
-        return m_ws->state() == QAbstractSocket::ConnectedState;
-    }
-    std::optional<QJsonObject> call(const QString &method, const QJsonObject &params, int timeoutMs)
-    {
-        const qint64 id = m_nextId++;
-        const QJsonObject req{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                              {QStringLiteral("method"), method},
-                              {QStringLiteral("params"), params},
-                              {QStringLiteral("id"), id}};
-        m_ws->sendTextMessage(QString::fromUtf8(QJsonDocument(req).toJson(QJsonDocument::Compact)));
-        std::optional<QJsonObject> answer;
-        waitUntil([&] {
-            for (qsizetype i = 0; i < m_inbox.size(); ++i) {
-                const QJsonObject o = QJsonDocument::fromJson(m_inbox[i].toUtf8()).object();
-                if (o.value(QLatin1String("id")).toInteger(-1) == id) {
-                    answer = o;
-                    m_inbox.removeAt(i);
-                    return true;
-                }
-            }
-            return m_ws->state() != QAbstractSocket::ConnectedState;
-        }, timeoutMs, 1);
-        return answer;
-    }
-    void close()
-    {
-        if (m_ws) {
-            m_ws->close();
-            waitUntil([this] { return m_ws->state() == QAbstractSocket::UnconnectedState; }, 1000);
-            m_ws.reset();
-        }
-    }
-
-private:
-    std::unique_ptr<QWebSocket> m_ws;
-    QStringList m_inbox;
-    qint64 m_nextId = 1;
-};
-
-// Server CPU time (utime + stime) in seconds, from /proc/<pid>/stat.
-double processCpuSeconds(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray s = f.readAll();
-    const qsizetype close = s.lastIndexOf(')');
-    const QList<QByteArray> fields = s.mid(close + 2).split(' ');  // fields[0] is field 3 (state)
-    if (fields.size() < 13)
-        return -1;
-    return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
-}
-
-// Busy CPU seconds of the whole machine (all CPUs), from /proc/stat.
-double machineBusySeconds()
-{
-    QFile f(QStringLiteral("/proc/stat"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> v = f.readLine().simplified().split(' ');  // cpu user nice system idle iowait irq softirq steal
-    if (v.size() < 8)
-        return -1;
-    qint64 busy = 0;
-    for (int i = 1; i < v.size() && i <= 8; ++i)
-        if (i != 4 && i != 5)
-            busy += v[i].toLongLong();
-    return double(busy) / double(sysconf(_SC_CLK_TCK));
-}
-
-double selfCpuSeconds()
-{
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-struct Row {
-    QString metric;
-    QString n;
-    QString p50, p99, max;
-    QString throughput;
-    QString target;
-    QString met;
-};
-
-QString ms(double v)
-{
-    return v < 10 ? QString::number(v, 'f', 2) + QStringLiteral(" ms") : QString::number(v, 'f', 1) + QStringLiteral(" ms");
-}
-
-QString mb(qint64 kb)
-{
-    return kb < 0 ? QStringLiteral("n/a") : QString::number(double(kb) / 1024.0, 'f', 1) + QStringLiteral(" MB");
-}
-
-void printTable(const QList<Row> &rows)
-{
-    const QStringList headers{QStringLiteral("metric"), QStringLiteral("N"), QStringLiteral("p50"), QStringLiteral("p99"),
-                              QStringLiteral("max"), QStringLiteral("throughput"), QStringLiteral("target"), QStringLiteral("met?")};
-    QList<qsizetype> w;
-    for (const QString &h : headers)
-        w << h.size();
-    for (const Row &r : rows) {
-        const QStringList cells{r.metric, r.n, r.p50, r.p99, r.max, r.throughput, r.target, r.met};
-        for (int i = 0; i < cells.size(); ++i)
-            w[i] = std::max(w[i], cells[i].size());
-    }
-    auto line = [&](const QStringList &cells) {
-        QString s = QStringLiteral("| ");
-        for (int i = 0; i < cells.size(); ++i)
-            s += cells[i].leftJustified(w[i]) + QStringLiteral(" | ");
-        say(s.trimmed());
-    };
-    line(headers);
-    QStringList dashes;
-    for (qsizetype x : w)
-        dashes << QString(x, QLatin1Char('-'));
-    line(dashes);
-    for (const Row &r : rows)
-        line({r.metric, r.n, r.p50, r.p99, r.max, r.throughput, r.target, r.met});
-}
-
-struct Workers {
-    QList<QThread *> threads;
-    QList<ClientWorker *> workers;
-
-    // Runs f in worker i's thread and waits for it.
-    template <typename F>
-    void run(int i, F f)
-    {
-        QMetaObject::invokeMethod(workers[i], f, Qt::BlockingQueuedConnection);
-    }
-    template <typename F>
-    void post(int i, F f)
-    {
-        QMetaObject::invokeMethod(workers[i], f, Qt::QueuedConnection);
-    }
-    int sum(const std::function<int(ClientWorker *)> &f) const
-    {
-        int n = 0;
-        for (ClientWorker *w : workers)
-            n += f(w);
-        return n;
-    }
-    int ready() const { return sum([](ClientWorker *w) { return w->ready.load(); }); }
-    int failed() const { return sum([](ClientWorker *w) { return w->failed.load(); }); }
-    int disconnected() const { return sum([](ClientWorker *w) { return w->disconnected.load(); }); }
-    int healthSeen() const { return sum([](ClientWorker *w) { return w->healthSeen.load(); }); }
-    int shutdownSeen() const { return sum([](ClientWorker *w) { return w->shutdownSeen.load(); }); }
-    qint64 pending(int phase)
-    {
-        qint64 n = 0;
-        for (int i = 0; i < workers.size(); ++i)
-            run(i, [&, i] { n += workers[i]->pendingOf(phase); });
-        return n;
-    }
-    QList<Received> notifications()
-    {
-        QList<Received> all;
-        for (int i = 0; i < workers.size(); ++i)
-            run(i, [&, i] { all += workers[i]->takeNotifications(); });
-        return all;
-    }
-    void shutdown()
-    {
-        for (int i = 0; i < workers.size(); ++i) {
-            run(i, [this, i] { workers[i]->closeAll(); });
-            threads[i]->quit();
-            threads[i]->wait(5000);
-        }
-        qDeleteAll(threads);  // workers are deleted by their thread's finished()
-        threads.clear();
-        workers.clear();
-    }
-};
-
-} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -372,6 +70,23 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("max-outstanding"), QStringLiteral("Per-connection cap on unanswered requests; sends beyond it are skipped and reported (default 10)."), QStringLiteral("n"), QStringLiteral("10")});
     parser.addOption({QStringLiteral("methods"), QStringLiteral("Comma-separated methods to load (default ping,get_camera_list,list_recordings)."), QStringLiteral("list"), QStringLiteral("ping,get_camera_list,list_recordings")});
     parser.addOption({QStringLiteral("fanout-rounds"), QStringLiteral("system.health trigger rounds (each round: 2 notifications per client; default 3)."), QStringLiteral("n"), QStringLiteral("3")});
+    // Modes besides the API load run.
+    parser.addOption({QStringLiteral("mode"), QStringLiteral("api (default): the API load run; media: start-to-ready, snapshot and recording latency with "
+                                                             "MediaMTX and 2 demo cameras; paths: N test cameras streaming at once."), QStringLiteral("mode"), QStringLiteral("api")});
+    parser.addOption({QStringLiteral("soak"), QStringLiteral("Soak mode: run for SECONDS with --soak-connections clients, periodic snapshots and recordings; "
+                                                             "prints 'soak: N passed, N failed' and exits 1 on failure."), QStringLiteral("seconds")});
+    parser.addOption({QStringLiteral("results"), QStringLiteral("Append the result rows to this tab-separated file (bench/run merges them)."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("mediamtx"), QStringLiteral("MediaMTX binary for media/paths/soak (default: the stand-in in tests/support)."), QStringLiteral("path"), defaultStandin()});
+    parser.addOption({QStringLiteral("samples"), QStringLiteral("media: cold snapshot samples (warm: twice as many; recordings: half; default 5)."), QStringLiteral("n"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("starts"), QStringLiteral("media: station starts for start-to-ready (default 3)."), QStringLiteral("n"), QStringLiteral("3")});
+    parser.addOption({QStringLiteral("paths"), QStringLiteral("paths: number of test cameras (default 24)."), QStringLiteral("n"), QStringLiteral("24")});
+    parser.addOption({QStringLiteral("path-fps"), QStringLiteral("paths: frame rate of each test camera (default 15)."), QStringLiteral("fps"), QStringLiteral("15")});
+    parser.addOption({QStringLiteral("fps-probes"), QStringLiteral("paths: RTSP readers counting frames (ffprobe, no decoding; default 4)."), QStringLiteral("n"), QStringLiteral("4")});
+    parser.addOption({QStringLiteral("soak-connections"), QStringLiteral("soak: client connections (default 500)."), QStringLiteral("n"), QStringLiteral("500")});
+    parser.addOption({QStringLiteral("soak-rate"), QStringLiteral("soak: requests/s per connection (default 1)."), QStringLiteral("r"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("snapshot-every"), QStringLiteral("soak: seconds between snapshot rounds (one per camera; default 10)."), QStringLiteral("s"), QStringLiteral("10")});
+    parser.addOption({QStringLiteral("record-every"), QStringLiteral("soak: seconds between recordings (default 60)."), QStringLiteral("s"), QStringLiteral("60")});
+    parser.addOption({QStringLiteral("record-for"), QStringLiteral("soak: length of each recording in seconds (default 10)."), QStringLiteral("s"), QStringLiteral("10")});
     parser.process(app);
 
     const QString dataDir = parser.value(QStringLiteral("data-dir"));
@@ -384,6 +99,27 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "station_bench: %s is not an executable (build first)\n", qPrintable(serverBin));
         return 2;
     }
+    const QString mode = parser.isSet(QStringLiteral("soak")) ? QStringLiteral("soak") : parser.value(QStringLiteral("mode"));
+    if (mode != QLatin1String("api")) {
+        rlimit lim{};
+        if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+            lim.rlim_cur = lim.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &lim);
+        }
+        if (!QDir().mkpath(dataDir)) {
+            std::fprintf(stderr, "station_bench: cannot create %s\n", qPrintable(dataDir));
+            return 2;
+        }
+        if (mode == QLatin1String("media"))
+            return runMedia(parser);
+        if (mode == QLatin1String("paths"))
+            return runPaths(parser);
+        if (mode == QLatin1String("soak"))
+            return runSoak(parser);
+        std::fprintf(stderr, "station_bench: unknown --mode %s\n", qPrintable(mode));
+        return 2;
+    }
+    const QString resultsFile = parser.value(QStringLiteral("results"));
     QList<int> counts;
     for (const QString &c : parser.value(QStringLiteral("connections")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         counts << c.toInt();
@@ -768,10 +504,23 @@ int main(int argc, char *argv[])
     say(QString());
     say(QStringLiteral("== camera-station API benchmark, %1 (%2 files, %3 s per phase at %4 req/s per connection, %5 client threads) ==")
             .arg(QDateTime::currentDateTime().toString(Qt::ISODate)).arg(fileCount).arg(durationS).arg(rate).arg(threadCount));
+    // What the v1 service published for the same figures (it gave no
+    // percentile: "< 50 ms status calls", "1000 connections", "< 60 MB").
+    for (Row &r : rows) {
+        if (r.metric == QLatin1String("ping") || r.metric == QLatin1String("get_camera_list") || r.metric.startsWith(QLatin1String("list_recordings")))
+            r.v1 = r.n == QLatin1String("1000") ? QStringLiteral("< 50 ms (status call), 1000 conns") : QStringLiteral("< 50 ms (status call)");
+        else if (r.metric.startsWith(QLatin1String("server RSS")))
+            r.v1 = QStringLiteral("< 60 MB");
+        else if (r.metric.startsWith(QLatin1String("fan-out")) && r.n == QLatin1String("1000"))
+            r.v1 = QStringLiteral("1000 conns");
+    }
     printTable(rows);
+    appendResults(resultsFile, QStringLiteral("api"), rows);
     say(QString());
     for (const QString &n : std::as_const(notes))
         say(QStringLiteral("- ") + n);
     say(QStringLiteral("- total run time %1 s").arg(double(wholeRun.elapsed()) / 1000.0, 0, 'f', 1));
+    for (const QString &n : std::as_const(notes))
+        appendResults(resultsFile, QStringLiteral("note"), {Row{QStringLiteral("api: ") + n, {}, {}, {}, {}, {}, {}, {}}});
     return 0;
 }

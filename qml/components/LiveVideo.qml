@@ -39,7 +39,39 @@ Rectangle {
     }
     Connections {
         target: output.videoSink
-        function onVideoFrameChanged() { root.framesSeen++; dog.frame() }
+        function onVideoFrameChanged() {
+            root.framesSeen++
+            dog.frame()
+            if (stats.enabled && stats.playStartedMs > 0) {
+                console.info("ui-stats first-frame", root.cameraId + (root.compact ? "" : "/view"), "ms_after_play", Date.now() - stats.playStartedMs,
+                             "ms_after_tile_created", Date.now() - stats.createdMs)
+                stats.playStartedMs = 0
+            }
+        }
+    }
+
+    // Opt-in frame statistics for the benchmarks (STATION_UI_STATS=1): the
+    // time to the first frame after each (re)start, and frames per second per
+    // tile every 5 s, on the log. Off: nothing runs.
+    QtObject {
+        id: stats
+        readonly property bool enabled: typeof uiStatsEnabled !== "undefined" && uiStatsEnabled
+        property real createdMs: Date.now()
+        property real playStartedMs: 0
+        property int lastFrames: 0
+        property real lastMs: Date.now()
+    }
+    Timer {
+        interval: 5000
+        repeat: true
+        running: stats.enabled
+        onTriggered: {
+            const now = Date.now()
+            console.info("ui-stats fps", root.cameraId + (root.compact ? "" : "/view"), ((root.framesSeen - stats.lastFrames) * 1000 / (now - stats.lastMs)).toFixed(2),
+                         "frames", root.framesSeen, "state", dog.state)
+            stats.lastFrames = root.framesSeen
+            stats.lastMs = now
+        }
     }
 
     StreamWatchdog {
@@ -48,6 +80,8 @@ Rectangle {
         active: root.active
         offlineReason: root.statusText
         onRestartRequested: {
+            if (stats.enabled)
+                stats.playStartedMs = Date.now()
             player.stop()
             player.source = ""
             player.source = root.streamUrl

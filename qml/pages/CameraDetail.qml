@@ -55,6 +55,9 @@ Item {
             recordingSince: detail.recordingSince
             recordingDuration: detail.recordingDuration
             compact: false
+            // Play only while the camera view is shown: the page is created
+            // hidden at start and the wall already plays this camera.
+            active: detail.visible
 
             // The shutter: a white flash over the picture.
             Rectangle {
