@@ -7,11 +7,13 @@
 #include "controllers/StatusController.h"
 #include "core/Station.h"
 #include "models/CameraListModel.h"
+#include "models/FrameMonitor.h"
 #include "models/MediaListModel.h"
 #include "models/ThumbnailCache.h"
 
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
+#include <QtQml/qqml.h>
 #include <QQuickStyle>
 
 namespace station::app {
@@ -19,6 +21,7 @@ namespace station::app {
 void installUi(QQmlApplicationEngine &engine, core::Station &station, bool kiosk)
 {
     QQuickStyle::setStyle(QStringLiteral("Material"));
+    qmlRegisterType<FrameMonitor>("CameraStation.Native", 1, 0, "FrameMonitor");
     // The static module's qmldir lives at qrc:/CameraStation/qmldir.
     engine.addImportPath(QStringLiteral("qrc:/"));
     const core::Services &services = station.services();

@@ -2,6 +2,7 @@ import QtQuick
 import QtQuick.Controls
 import QtMultimedia
 import CameraStation
+import CameraStation.Native
 
 // One camera's live picture with its state: plays the RTSP stream while the
 // camera is connected and `active`, restarts it when frames stop (see
@@ -37,10 +38,13 @@ Rectangle {
         anchors.fill: parent
         fillMode: VideoOutput.PreserveAspectFit
     }
-    Connections {
-        target: output.videoSink
-        function onVideoFrameChanged() {
-            root.framesSeen++
+    // Frames are counted in C++ (FrameMonitor): a QML handler on the sink's
+    // videoFrameChanged would wrap every decoded picture for the JS heap.
+    FrameMonitor {
+        id: frameMonitor
+        videoSink: output.videoSink
+        onFramesArrived: {
+            root.framesSeen = frameMonitor.frames
             dog.frame()
             if (stats.enabled && stats.playStartedMs > 0) {
                 console.info("ui-stats first-frame", root.cameraId + (root.compact ? "" : "/view"), "ms_after_play", Date.now() - stats.playStartedMs,
