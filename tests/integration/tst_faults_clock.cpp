@@ -170,6 +170,8 @@ private Q_SLOTS:
                                                                  QStringLiteral("--set"), QStringLiteral("mediamtx.health_check_interval_s=1")});
         m_station->useMediaMtx();
         m_station->setEnv(QStringLiteral("LD_PRELOAD"), kLibFaketime);
+        if (StationProcess::instrumented())  // libfaketime only wraps time calls; ASan may come second
+            m_station->setEnv(QStringLiteral("ASAN_OPTIONS"), qEnvironmentVariable("ASAN_OPTIONS") + QStringLiteral(":verify_asan_link_order=0"));
         m_station->setEnv(QStringLiteral("FAKETIME_TIMESTAMP_FILE"), m_clockFile);
         m_station->setEnv(QStringLiteral("FAKETIME_NO_CACHE"), QStringLiteral("1"));
         m_station->setEnv(QStringLiteral("FAKETIME_DONT_FAKE_MONOTONIC"), QStringLiteral("1"));
