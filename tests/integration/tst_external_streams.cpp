@@ -23,25 +23,6 @@ using namespace station::test;
 
 namespace {
 
-QByteArray compact(const QJsonValue &v)
-{
-    return v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
-                        : QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
-}
-
-template <typename Pred>
-bool waitFor(Pred pred, int timeoutMs, int stepMs = 20)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(stepMs);
-    }
-    return true;
-}
-
 QJsonObject cameraIn(const QJsonObject &list, const QString &device)
 {
     for (const QJsonValue &v : list.value(QLatin1String("cameras")).toArray()) {

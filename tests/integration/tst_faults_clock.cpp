@@ -33,25 +33,6 @@ namespace {
 
 const QString kLibFaketime = QStringLiteral("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
 
-QByteArray compact(const QJsonValue &v)
-{
-    return v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
-                        : QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
-}
-
-template <typename Pred>
-bool waitFor(Pred pred, int timeoutMs, int stepMs = 50)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(stepMs);
-    }
-    return true;
-}
-
 QJsonObject dev(const QString &device) { return {{QStringLiteral("device"), device}}; }
 
 QString onDisk(const QString &root, const QString &filename)

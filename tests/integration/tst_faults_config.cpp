@@ -25,12 +25,6 @@ using namespace station::test;
 
 namespace {
 
-QByteArray compact(const QJsonValue &v)
-{
-    return v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
-                        : QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
-}
-
 // Every file under `root` (relative path → size, SHA-256 and mtime), and every folder.
 QMap<QString, QByteArray> treeState(const QString &root)
 {

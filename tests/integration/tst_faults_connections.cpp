@@ -27,25 +27,6 @@ using namespace station::test;
 
 namespace {
 
-QByteArray compact(const QJsonValue &v)
-{
-    return v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
-                        : QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
-}
-
-template <typename Pred>
-bool waitFor(Pred pred, int timeoutMs, int stepMs = 50)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(stepMs);
-    }
-    return true;
-}
-
 QStringList sets(std::initializer_list<const char *> kv)
 {
     QStringList out;

@@ -1,11 +1,36 @@
 #pragma once
 
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
+#include <QTest>
 
 // Small readers for JSON-RPC responses, shared by the integration tests.
 namespace station::test {
+
+// Compact JSON of an object or array, for failure messages.
+inline QByteArray compact(const QJsonValue &v)
+{
+    return v.isObject() ? QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)
+                        : QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
+}
+
+// Polls pred() while the event loop runs, until it holds or timeoutMs pass.
+template <typename Pred>
+bool waitFor(Pred pred, int timeoutMs, int stepMs = 20)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!pred()) {
+        if (t.elapsed() > timeoutMs)
+            return false;
+        QTest::qWait(stepMs);
+    }
+    return true;
+}
 
 inline QJsonObject rpcError(const QJsonValue &response)
 {
