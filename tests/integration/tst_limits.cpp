@@ -1,5 +1,6 @@
 // Limits and keepalive of the real binary (API.md §15, §2.1 Origin, §2.3 batch rate accounting, §12.1 slow consumers).
 #include "RpcAssert.h"
+#include "RawWebSocket.h"
 #include "StationProcess.h"
 #include "WsClient.h"
 
@@ -60,37 +61,12 @@ qint64 rssKiB(qint64 pid)
     return -1;
 }
 
-// A WebSocket client written by hand on a QTcpSocket: it completes the
-// handshake, writes masked text frames, and otherwise does only what the
-// test says (it never answers pings, and can stop reading altogether).
-class RawWs
+// RawWebSocket (tests/support) plus what these tests read: the body of a
+// refused handshake and the JSON-RPC response with a given id. It never
+// answers pings, and can stop reading altogether.
+class RawWs : public RawWebSocket
 {
 public:
-    QTcpSocket socket;
-
-    // Sends the upgrade request; returns the response head (status line and headers).
-    QByteArray handshake(quint16 port, const QByteArray &extraHeaders = {}, int timeoutMs = 3000)
-    {
-        socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-        if (!socket.waitForConnected(timeoutMs))
-            return {};
-        socket.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n"
-                     "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n");
-        QDeadlineTimer deadline(timeoutMs);
-        while (!m_buffer.contains("\r\n\r\n") && !deadline.hasExpired()) {
-            if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime()))))
-                break;
-            m_buffer += socket.readAll();
-        }
-        const qsizetype end = m_buffer.indexOf("\r\n\r\n");
-        if (end < 0)
-            return {};
-        const QByteArray head = m_buffer.left(end + 4);
-        m_buffer.remove(0, end + 4);
-        return head;
-    }
-
     // Reads the rest of a refused handshake (the body) until the server closes.
     QByteArray readUntilClosed(int timeoutMs = 3000)
     {
@@ -101,68 +77,6 @@ public:
         }
         m_buffer += socket.readAll();
         return std::exchange(m_buffer, {});
-    }
-
-    void sendText(const QByteArray &payload)
-    {
-        QByteArray frame;
-        frame.append(char(0x81));  // FIN + text
-        const quint64 n = quint64(payload.size());
-        if (n <= 125) {
-            frame.append(char(0x80 | n));
-        } else if (n <= 0xFFFF) {
-            frame.append(char(0x80 | 126));
-            frame.append(char((n >> 8) & 0xFF));
-            frame.append(char(n & 0xFF));
-        } else {
-            frame.append(char(0x80 | 127));
-            for (int shift = 56; shift >= 0; shift -= 8)
-                frame.append(char((n >> shift) & 0xFF));
-        }
-        const quint32 key = QRandomGenerator::global()->generate();
-        const char mask[4] = {char(key >> 24), char(key >> 16), char(key >> 8), char(key)};
-        frame.append(mask, 4);
-        const qsizetype start = frame.size();
-        frame.append(payload);
-        for (qsizetype i = 0; i < payload.size(); ++i)
-            frame[start + i] = char(frame[start + i] ^ mask[i % 4]);
-        socket.write(frame);
-    }
-
-    struct Frame {
-        int opcode = -1;
-        QByteArray payload;
-    };
-
-    // Parses frames that have arrived (unmasked, from the server).
-    QList<Frame> frames()
-    {
-        m_buffer += socket.readAll();
-        QList<Frame> out;
-        while (m_buffer.size() >= 2) {
-            const auto b0 = quint8(m_buffer[0]);
-            const auto b1 = quint8(m_buffer[1]);
-            quint64 len = b1 & 0x7F;
-            qsizetype pos = 2;
-            if (len == 126) {
-                if (m_buffer.size() < 4)
-                    break;
-                len = (quint64(quint8(m_buffer[2])) << 8) | quint8(m_buffer[3]);
-                pos = 4;
-            } else if (len == 127) {
-                if (m_buffer.size() < 10)
-                    break;
-                len = 0;
-                for (int i = 0; i < 8; ++i)
-                    len = (len << 8) | quint8(m_buffer[2 + i]);
-                pos = 10;
-            }
-            if (quint64(m_buffer.size() - pos) < len)
-                break;
-            out << Frame{b0 & 0x0F, m_buffer.mid(pos, qsizetype(len))};
-            m_buffer.remove(0, pos + qsizetype(len));
-        }
-        return out;
     }
 
     // The JSON-RPC response with `id` among the frames received within timeoutMs.
@@ -181,15 +95,7 @@ public:
         }
         return {};
     }
-
-private:
-    QByteArray m_buffer;
 };
-
-int statusOf(const QByteArray &head)
-{
-    return head.startsWith("HTTP/1.1 ") ? head.mid(9, 3).toInt() : -1;
-}
 
 } // namespace
 
@@ -360,7 +266,7 @@ private Q_SLOTS:
 
         RawWs raw;
         const QByteArray head = raw.handshake(station.apiPort());
-        QCOMPARE(statusOf(head), 503);
+        QCOMPARE(RawWebSocket::statusOf(head), 503);
         QVERIFY2(head.contains("\r\nRetry-After: 5\r\n"), head.constData());
         QVERIFY(head.contains("application/json"));
         const QJsonObject body = QJsonDocument::fromJson(raw.readUntilClosed()).object();
@@ -385,7 +291,7 @@ private Q_SLOTS:
         QVERIFY(c1.open(station.wsUrl()));
         QVERIFY(c2.open(station.wsUrl()));
         RawWs raw;
-        QCOMPARE(statusOf(raw.handshake(station.apiPort())), 503);
+        QCOMPARE(RawWebSocket::statusOf(raw.handshake(station.apiPort())), 503);
         WsClient c3;
         QVERIFY(!c3.open(station.wsUrl(), 3000));
         QCOMPARE(c2.result(QStringLiteral("ping")).toString(), QStringLiteral("pong"));
@@ -419,19 +325,19 @@ private Q_SLOTS:
         {
             RawWs bad;
             const QByteArray head = bad.handshake(station.apiPort(), "Origin: http://bad.example\r\n");
-            QCOMPARE(statusOf(head), 403);
+            QCOMPARE(RawWebSocket::statusOf(head), 403);
         }
         {
             RawWs lookalike;
-            QCOMPARE(statusOf(lookalike.handshake(station.apiPort(), "Origin: http://good.example.evil.test\r\n")), 403);
+            QCOMPARE(RawWebSocket::statusOf(lookalike.handshake(station.apiPort(), "Origin: http://good.example.evil.test\r\n")), 403);
         }
         {
             RawWs good;
-            QCOMPARE(statusOf(good.handshake(station.apiPort(), "Origin: http://good.example\r\n")), 101);
+            QCOMPARE(RawWebSocket::statusOf(good.handshake(station.apiPort(), "Origin: http://good.example\r\n")), 101);
         }
         {
             RawWs none;
-            QCOMPARE(statusOf(none.handshake(station.apiPort())), 101);
+            QCOMPARE(RawWebSocket::statusOf(none.handshake(station.apiPort())), 101);
         }
         WsClient goodClient;
         QVERIFY(goodClient.open(station.wsUrl(), 5000, {{QByteArrayLiteral("Origin"), QByteArrayLiteral("http://good.example")}}));
@@ -451,7 +357,7 @@ private Q_SLOTS:
         connect(&idle.socket(), &QWebSocket::pong, this, [&pings] { ++pings; });
         // A hand-made client that completed the handshake but never sends anything (no pongs).
         RawWs mute;
-        QCOMPARE(statusOf(mute.handshake(station.apiPort())), 101);
+        QCOMPARE(RawWebSocket::statusOf(mute.handshake(station.apiPort())), 101);
         QElapsedTimer timer;
         timer.start();
         qint64 muteClosedAt = -1;
@@ -491,7 +397,7 @@ private Q_SLOTS:
 
         RawWs slow;
         slow.socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
-        QCOMPARE(statusOf(slow.handshake(station.apiPort())), 101);
+        QCOMPARE(RawWebSocket::statusOf(slow.handshake(station.apiPort())), 101);
         slow.sendText(QStringLiteral(R"({"jsonrpc":"2.0","method":"authenticate","params":{"auth_token":"%1"},"id":1})")
                           .arg(QString::fromLatin1(StationProcess::token(QStringLiteral("admin")))).toUtf8());
         QCOMPARE(slow.response(1).value(QLatin1String("result")).toObject().value(QLatin1String("authenticated")), QJsonValue(true));

@@ -37,8 +37,8 @@ public:
     // Waits until the server closed the TCP connection.
     bool waitDisconnected(int timeoutMs = 3000);
 
-private:
-    QByteArray m_buffer;
+protected:
+    QByteArray m_buffer;  // received bytes not yet parsed
 };
 
 } // namespace station::test
