@@ -1,4 +1,5 @@
 #include "models/CameraListModel.h"
+#include "models/RowMap.h"
 
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
@@ -96,13 +97,7 @@ int CameraListModel::indexOf(const QString &id) const { return rowOf(id); }
 
 QVariantMap CameraListModel::get(int row) const
 {
-    QVariantMap m;
-    if (row < 0 || row >= rowCount())
-        return m;
-    const QHash<int, QByteArray> names = roleNames();
-    for (auto it = names.cbegin(); it != names.cend(); ++it)
-        m.insert(QString::fromLatin1(it.value()), data(index(row), it.key()));
-    return m;
+    return rowAsMap(*this, row);
 }
 
 int CameraListModel::rowOf(const QString &id) const

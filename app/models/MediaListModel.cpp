@@ -1,4 +1,5 @@
 #include "models/MediaListModel.h"
+#include "models/RowMap.h"
 
 #include "media/FileCatalog.h"
 #include "media/RecordingService.h"
@@ -220,13 +221,7 @@ void MediaListModel::onThumbnailReady(const QString &path)
 
 QVariantMap MediaListModel::get(int row) const
 {
-    QVariantMap m;
-    if (row < 0 || row >= rowCount())
-        return m;
-    const QHash<int, QByteArray> names = roleNames();
-    for (auto it = names.cbegin(); it != names.cend(); ++it)
-        m.insert(QString::fromLatin1(it.value()), data(index(row), it.key()));
-    return m;
+    return rowAsMap(*this, row);
 }
 
 int MediaListModel::indexOf(const QString &filename) const

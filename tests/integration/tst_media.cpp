@@ -3,6 +3,7 @@
 // cameras published through the MediaMTX stand-in (or a real MediaMTX from
 // $STATION_TEST_MEDIAMTX); files are checked on disk with QImageReader and ffprobe.
 #include "HttpClient.h"
+#include "FaultTools.h"
 #include "RpcAssert.h"
 #include "StationProcess.h"
 #include "WsClient.h"
@@ -31,19 +32,6 @@ namespace {
 QJsonObject dev(const QString &device)
 {
     return {{QStringLiteral("device"), device}};
-}
-
-// ffprobe's container duration in seconds; -1 when it cannot read the file.
-double probeDuration(const QString &path)
-{
-    QProcess p;
-    p.start(QStringLiteral("ffprobe"), {QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-show_entries"),
-                                        QStringLiteral("format=duration"), QStringLiteral("-of"), QStringLiteral("csv=p=0"), path});
-    if (!p.waitForFinished(20000) || p.exitCode() != 0)
-        return -1;
-    bool ok = false;
-    const double d = p.readAllStandardOutput().trimmed().toDouble(&ok);
-    return ok ? d : -1;
 }
 
 const QRegularExpression kIsoTime(QStringLiteral(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$)"));
