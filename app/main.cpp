@@ -1,9 +1,9 @@
 // camera-station: one binary for the kiosk/desktop UI, the headless service
 // and the administrative verbs (token, apikey).
 
-#include "AdminCommands.h"
+#include "cli/AdminCommands.h"
 #include "UiContext.h"
-#include "ValidateCommand.h"
+#include "cli/ValidateCommand.h"
 
 #include "config/Config.h"
 #include "core/Station.h"

@@ -3,7 +3,7 @@
 #include "controllers/AdminGate.h"
 #include "media/FileCatalog.h"
 #include "media/RecordingService.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -31,7 +31,7 @@ LibraryController::LibraryController(const core::Services &services, AdminGate *
 
 QString LibraryController::storageText() const
 {
-    const storage::StorageInfo i = m_s.storage->info();
+    const media::StorageInfo i = m_s.storage->info();
     return tr("%1 free of %2 (%3% used) · recordings %4 · snapshots %5")
         .arg(QLocale().formattedDataSize(i.availableSpace, 1, QLocale::DataSizeSIFormat),
              QLocale().formattedDataSize(i.totalSpace, 1, QLocale::DataSizeSIFormat))
@@ -45,7 +45,7 @@ bool LibraryController::lowSpace() const { return m_s.storage->info().lowSpaceWa
 
 QString LibraryController::lowSpaceText() const
 {
-    const storage::StorageInfo i = m_s.storage->info();
+    const media::StorageInfo i = m_s.storage->info();
     if (i.blocked)
         return tr("The disk is %1% full: new snapshots and recordings are refused until space is freed.").arg(qRound(i.usagePercent));
     if (i.lowSpaceWarning)

@@ -5,7 +5,7 @@
 #include "cameras/StreamUrl.h"
 #include "controllers/AdminGate.h"
 #include "models/ApiKeyListModel.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include <QUrl>
 
@@ -15,7 +15,7 @@ SettingsController::SettingsController(const core::Services &services, AdminGate
     : QObject(parent), m_s(services), m_gate(gate), m_keys(new ApiKeyListModel(services.apiKeys, this))
 {
     if (m_s.storage)
-        connect(m_s.storage, &storage::StorageService::policyChanged, this, &SettingsController::retentionChanged);
+        connect(m_s.storage, &media::StorageService::policyChanged, this, &SettingsController::retentionChanged);
 }
 
 QString SettingsController::denied() const
@@ -108,7 +108,7 @@ QString SettingsController::removeCamera(const QString &cameraId)
 
 QVariantMap SettingsController::retention() const
 {
-    const storage::RetentionPolicy p = m_s.storage->policy();
+    const media::RetentionPolicy p = m_s.storage->policy();
     return {{QStringLiteral("type"), p.type},
             {QStringLiteral("enabled"), p.enabled},
             {QStringLiteral("maxAgeDays"), p.maxAgeDays ? QString::number(*p.maxAgeDays) : QString()},
@@ -119,7 +119,7 @@ QString SettingsController::setRetention(const QString &type, bool enabled, cons
 {
     if (const QString d = denied(); !d.isEmpty())
         return d;
-    storage::RetentionPolicy p;
+    media::RetentionPolicy p;
     p.type = type;
     p.enabled = enabled;
     if (type == QLatin1String("age")) {

@@ -1,11 +1,11 @@
 #include "controllers/StatusController.h"
 
 #include "cameras/CameraRegistry.h"
-#include "core/HealthMonitor.h"
+#include "health/HealthMonitor.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "net/ApiServer.h"
-#include "storage/StorageService.h"
-#include "system/SystemStats.h"
+#include "media/StorageService.h"
+#include "health/SystemStats.h"
 
 #include <QLocale>
 
@@ -16,7 +16,7 @@ namespace station::app {
 StatusController::StatusController(const core::Services &services, quint16 apiPort, QObject *parent)
     : QObject(parent), m_s(services), m_apiUrl(QStringLiteral("ws://%1:%2/ws").arg(QStringLiteral("localhost")).arg(apiPort))
 {
-    connect(m_s.healthMonitor, &core::HealthMonitor::healthChanged, this, &StatusController::changed);
+    connect(m_s.healthMonitor, &health::HealthMonitor::healthChanged, this, &StatusController::changed);
     connect(m_s.apiServer, &net::ApiServer::connectionCountChanged, this, &StatusController::changed);
     connect(m_s.mediamtx, &mediamtx::MediaMtxSupervisor::stateChanged, this, &StatusController::changed);
     connect(m_s.cameras, &cameras::CameraRegistry::cameraChanged, this, &StatusController::changed);
@@ -69,16 +69,16 @@ QString StatusController::version() const { return QStringLiteral(STATION_VERSIO
 QString StatusController::qtVersion() const { return QString::fromLatin1(qVersion()); }
 double StatusController::diskPercent() const { return m_s.storage->info().usagePercent; }
 double StatusController::cpuPercent() const { return m_s.systemStats ? m_s.systemStats->hostCpuPercent() : 0.0; }
-double StatusController::memoryPercent() const { return system::SystemStats::hostMemoryPercent(); }
+double StatusController::memoryPercent() const { return health::SystemStats::hostMemoryPercent(); }
 
 QString StatusController::processMemoryText() const
 {
-    return QLocale().formattedDataSize(system::SystemStats::processRssBytes(), 0, QLocale::DataSizeSIFormat);
+    return QLocale().formattedDataSize(health::SystemStats::processRssBytes(), 0, QLocale::DataSizeSIFormat);
 }
 
 QString StatusController::storageText() const
 {
-    const storage::StorageInfo i = m_s.storage->info();
+    const media::StorageInfo i = m_s.storage->info();
     return tr("%1% used, %2 free%3")
         .arg(qRound(i.usagePercent))
         .arg(QLocale().formattedDataSize(i.availableSpace, 1, QLocale::DataSizeSIFormat))

@@ -1,7 +1,7 @@
 #include "api/ApiMethods.h"
 
 #include "api/CameraJson.h"
-#include "api/CameraQueue.h"
+#include "media/CameraQueue.h"
 #include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
@@ -97,7 +97,7 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
         if (p.failed())
             return reply(p.error());
         QPointer<RpcSession> session(ctx.session);
-        s.cameraQueue->run(device, [s, device, name, session, reply](CameraQueue::Next next) {
+        s.cameraQueue->run(device, [s, device, name, session, reply](media::CameraQueue::Next next) {
             s.snapshotService->take(device, name, [s, device, session, reply, next](const media::Snapshot &snap, const media::CaptureError &e) {
                 next();
                 if (e)
@@ -124,7 +124,7 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
             p.fail(QStringLiteral("format"), QStringLiteral("enum"), QStringLiteral("format must be fmp4 or mp4"));
         if (p.failed())
             return reply(p.error());
-        s.cameraQueue->run(device, [s, device, duration, format, reply](CameraQueue::Next next) {
+        s.cameraQueue->run(device, [s, device, duration, format, reply](media::CameraQueue::Next next) {
             s.recordingService->start(device, duration, format, [device, reply, next](const media::RecordingSession &r, const media::CaptureError &e) {
                 next();
                 if (e)
@@ -145,7 +145,7 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
         const QString device = p.device();
         if (p.failed())
             return reply(p.error());
-        s.cameraQueue->run(device, [s, device, reply](CameraQueue::Next next) {
+        s.cameraQueue->run(device, [s, device, reply](media::CameraQueue::Next next) {
             s.recordingService->stop(device, [device, reply, next](const media::RecordingSession &r, const media::CaptureError &e) {
                 next();
                 if (e)

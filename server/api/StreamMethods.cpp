@@ -1,12 +1,12 @@
 #include "api/ApiMethods.h"
 
 #include "api/CameraJson.h"
-#include "api/CameraQueue.h"
+#include "media/CameraQueue.h"
 #include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
 #include "cameras/StreamUrl.h"
-#include "discovery/ExternalDiscovery.h"
+#include "cameras/ExternalDiscovery.h"
 #include "media/RecordingService.h"
 #include "media/ReaderPool.h"
 #include "media/StreamingService.h"
@@ -37,7 +37,7 @@ RpcError mediamtxMissing(const core::Services &s)
                                                                 : QStringLiteral("MediaMTX is not running"));
 }
 
-QJsonObject externalJson(const core::Services &s, const discovery::ExternalStream &x)
+QJsonObject externalJson(const core::Services &s, const cameras::ExternalStream &x)
 {
     const QString normalised = cameras::StreamUrl::normalise(x.url);
     QJsonValue device;
@@ -71,7 +71,7 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
         if (p.failed())
             return reply(p.error());
         const QString host = s.urls->hostFor(ctx.session);
-        s.cameraQueue->run(device, [s, device, host, reply](CameraQueue::Next next) {
+        s.cameraQueue->run(device, [s, device, host, reply](media::CameraQueue::Next next) {
             s.streamingService->start(device, [s, device, host, reply, next](const media::StreamingSession &session, const media::CaptureError &e) {
                 next();
                 if (e)
@@ -94,7 +94,7 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
         const QString device = p.device();
         if (p.failed())
             return reply(p.error());
-        s.cameraQueue->run(device, [s, device, reply](CameraQueue::Next next) {
+        s.cameraQueue->run(device, [s, device, reply](media::CameraQueue::Next next) {
             s.streamingService->stop(device, [device, reply, next](const media::StreamingSession &session, const media::CaptureError &e) {
                 next();
                 if (e)
@@ -188,7 +188,7 @@ void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
 
     d.registerAsync(QStringLiteral("discover_external_streams"), Role::Operator, [s, discoveryEnabled](const CallContext &, const QJsonObject &params, Reply reply) {
         ParamReader p(params);
-        discovery::ScanOptions o;
+        cameras::ScanOptions o;
         o.skydio = p.optBool(QStringLiteral("skydio_enabled"), true);
         o.generic = p.optBool(QStringLiteral("generic_enabled"), false);
         o.forceRescan = p.optBool(QStringLiteral("force_rescan"), false);
@@ -197,9 +197,9 @@ void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
             return reply(p.error());
         if (!discoveryEnabled())
             return reply(RpcError::unsupported(QStringLiteral("external_discovery")));
-        s.discovery->scan(o, [s, o, reply](const discovery::ScanResult &r) {
+        s.discovery->scan(o, [s, o, reply](const cameras::ScanResult &r) {
             QJsonArray all, skydio, generic;
-            for (const discovery::ExternalStream &x : r.streams) {
+            for (const cameras::ExternalStream &x : r.streams) {
                 const QJsonObject j = externalJson(s, x);
                 all.append(j);
                 (x.type.startsWith(QLatin1String("skydio")) ? skydio : generic).append(j);
@@ -301,7 +301,7 @@ void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
                             {QStringLiteral("device"), n.id}},
                 n.type);
         }
-        for (const discovery::ExternalStream &x : s.discovery->known()) {
+        for (const cameras::ExternalStream &x : s.discovery->known()) {
             if (!listed.contains(cameras::StreamUrl::normalise(x.url)))
                 add(externalJson(s, x), x.type);
         }

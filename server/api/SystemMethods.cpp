@@ -2,15 +2,15 @@
 
 #include "cameras/CameraRegistry.h"
 #include "config/Config.h"
-#include "core/HealthMonitor.h"
+#include "health/HealthMonitor.h"
 #include "media/RecordingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
 #include "net/ApiServer.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
-#include "storage/StorageService.h"
-#include "system/SystemStats.h"
+#include "media/StorageService.h"
+#include "health/SystemStats.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -27,7 +27,7 @@ double round1(double v)
     return qRound(v * 10.0) / 10.0;
 }
 
-QJsonObject storageJson(const storage::StorageInfo &i)
+QJsonObject storageJson(const media::StorageInfo &i)
 {
     return {{QStringLiteral("total_space"), i.totalSpace},
             {QStringLiteral("used_space"), i.usedSpace},
@@ -42,7 +42,7 @@ QJsonObject storageJson(const storage::StorageInfo &i)
             {QStringLiteral("snapshots_count"), i.snapshotsCount}};
 }
 
-QJsonObject policyJson(const storage::RetentionPolicy &p)
+QJsonObject policyJson(const media::RetentionPolicy &p)
 {
     return {{QStringLiteral("policy_type"), p.type},
             {QStringLiteral("max_age_days"), p.maxAgeDays ? QJsonValue(*p.maxAgeDays) : QJsonValue()},
@@ -136,9 +136,9 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
 
     d.registerSync(QStringLiteral("get_metrics"), Role::Admin, [s](const CallContext &, const QJsonObject &) -> Outcome {
         const double cpu = round1(s.systemStats->hostCpuPercent());
-        const double mem = round1(system::SystemStats::hostMemoryPercent());
+        const double mem = round1(health::SystemStats::hostMemoryPercent());
         const double disk = round1(s.storage->filesystemInfo().usagePercent);
-        const int threads = system::SystemStats::processThreads();
+        const int threads = health::SystemStats::processThreads();
         QJsonObject cams;
         int connected = 0;
         for (const cameras::Camera &c : s.cameras->cameras()) {
@@ -165,7 +165,7 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
                                                            {QStringLiteral("disk_usage"), disk},
                                                            {QStringLiteral("goroutines"), threads},
                                                            {QStringLiteral("threads"), threads},
-                                                           {QStringLiteral("process_rss_bytes"), system::SystemStats::processRssBytes()}}},
+                                                           {QStringLiteral("process_rss_bytes"), health::SystemStats::processRssBytes()}}},
             {QStringLiteral("camera_metrics"), QJsonObject{{QStringLiteral("connected_cameras"), connected}, {QStringLiteral("cameras"), cams}}},
             {QStringLiteral("recording_metrics"), recordingMetrics(s)},
             {QStringLiteral("stream_metrics"), streamMetrics(s)},
@@ -183,7 +183,7 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
 
     d.registerSync(QStringLiteral("set_retention_policy"), Role::Admin, [s](const CallContext &, const QJsonObject &params) -> Outcome {
         ParamReader p(params);
-        storage::RetentionPolicy policy;
+        media::RetentionPolicy policy;
         policy.type = p.enumString(QStringLiteral("policy_type"), {QStringLiteral("age"), QStringLiteral("size"), QStringLiteral("manual")});
         policy.enabled = p.boolean(QStringLiteral("enabled"));
         if (!p.failed() && policy.type == QLatin1String("age")) {
@@ -216,7 +216,7 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
     });
 
     d.registerSync(QStringLiteral("cleanup_old_files"), Role::Admin, [s](const CallContext &, const QJsonObject &) -> Outcome {
-        const storage::CleanupResult r = s.storage->cleanup();
+        const media::CleanupResult r = s.storage->cleanup();
         if (!r.error.isEmpty())
             return RpcError::dependency(QStringLiteral("storage"), r.error);
         return QJsonObject{{QStringLiteral("cleanup_executed"), r.executed},

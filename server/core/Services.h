@@ -2,21 +2,17 @@
 
 namespace station::config { class Config; }
 namespace station::auth { class JwtService; class ApiKeyStore; }
-namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; }
-namespace station::storage { class StorageService; }
+namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; class StorageService; class CameraQueue; }
 namespace station::events { class EventBus; }
 namespace station::cameras { class CameraRegistry; }
 namespace station::mediamtx { class MediaMtxSupervisor; class PathManager; }
-namespace station::health { class HealthState; class MetricsRegistry; }
-namespace station::system { class SystemStats; }
+namespace station::health { class HealthState; class MetricsRegistry; class SystemStats; class HealthMonitor; }
 namespace station::net { class ApiServer; }
-namespace station::api { class UrlBuilder; class CameraQueue; }
-namespace station::discovery { class ExternalDiscovery; }
+namespace station::api { class UrlBuilder; }
+namespace station::cameras { class ExternalDiscovery; }
 namespace station::rpc { class Dispatcher; }
 
 namespace station::core {
-
-class HealthMonitor;
 
 // The services built once by Station and handed to the API handlers and the
 // UI controllers: the two front doors share these objects.
@@ -26,24 +22,24 @@ struct Services {
     auth::ApiKeyStore *apiKeys = nullptr;
     media::FileCatalog *recordings = nullptr;
     media::FileCatalog *snapshots = nullptr;
-    storage::StorageService *storage = nullptr;
+    media::StorageService *storage = nullptr;
     events::EventBus *events = nullptr;
     cameras::CameraRegistry *cameras = nullptr;
     mediamtx::MediaMtxSupervisor *mediamtx = nullptr;
     health::HealthState *healthState = nullptr;
     health::MetricsRegistry *metrics = nullptr;
-    system::SystemStats *systemStats = nullptr;
+    health::SystemStats *systemStats = nullptr;
     net::ApiServer *apiServer = nullptr;
     api::UrlBuilder *urls = nullptr;
     rpc::Dispatcher *dispatcher = nullptr;
-    HealthMonitor *healthMonitor = nullptr;
+    health::HealthMonitor *healthMonitor = nullptr;
     mediamtx::PathManager *paths = nullptr;
     media::ReaderPool *readers = nullptr;
     media::SnapshotService *snapshotService = nullptr;
     media::RecordingService *recordingService = nullptr;
     media::StreamingService *streamingService = nullptr;
-    api::CameraQueue *cameraQueue = nullptr;
-    discovery::ExternalDiscovery *discovery = nullptr;
+    media::CameraQueue *cameraQueue = nullptr;
+    cameras::ExternalDiscovery *discovery = nullptr;
 };
 
 } // namespace station::core

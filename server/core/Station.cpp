@@ -6,16 +6,16 @@
 #include "auth/JwtService.h"
 #include "auth/SecretProvider.h"
 #include "cameras/CameraRegistry.h"
-#include "core/HealthMonitor.h"
+#include "health/HealthMonitor.h"
 #include "core/SystemdNotifier.h"
 #include "events/EventBus.h"
-#include "health/HealthServer.h"
+#include "net/HealthServer.h"
 #include "health/HealthState.h"
 #include "health/MetricsRegistry.h"
 #include "media/FileCatalog.h"
-#include "api/CameraEvents.h"
-#include "api/CameraQueue.h"
-#include "discovery/ExternalDiscovery.h"
+#include "events/CameraEvents.h"
+#include "media/CameraQueue.h"
+#include "cameras/ExternalDiscovery.h"
 #include "media/ReaderPool.h"
 #include "media/RecordingService.h"
 #include "media/SnapshotService.h"
@@ -25,8 +25,8 @@
 #include "net/ApiServer.h"
 #include "net/HttpFileServer.h"
 #include "rpc/Dispatcher.h"
-#include "storage/StorageService.h"
-#include "system/SystemStats.h"
+#include "media/StorageService.h"
+#include "health/SystemStats.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -42,13 +42,13 @@ namespace station::core {
 struct Station::Parts {
     health::HealthState healthState;
     health::MetricsRegistry metrics;
-    std::unique_ptr<health::HealthServer> healthServer;
+    std::unique_ptr<net::HealthServer> healthServer;
     std::unique_ptr<auth::JwtService> jwt;
     std::unique_ptr<auth::ApiKeyStore> apiKeys;
     std::unique_ptr<events::EventBus> events;
     std::unique_ptr<media::FileCatalog> recordings;
     std::unique_ptr<media::FileCatalog> snapshots;
-    std::unique_ptr<storage::StorageService> storage;
+    std::unique_ptr<media::StorageService> storage;
     std::unique_ptr<cameras::CameraRegistry> cameras;
     std::unique_ptr<mediamtx::MediaMtxSupervisor> mediamtx;
     std::unique_ptr<mediamtx::PathManager> paths;
@@ -56,15 +56,15 @@ struct Station::Parts {
     std::unique_ptr<media::SnapshotService> snapshotService;
     std::unique_ptr<media::RecordingService> recordingService;
     std::unique_ptr<media::StreamingService> streamingService;
-    std::unique_ptr<api::CameraQueue> cameraQueue;
-    std::unique_ptr<discovery::ExternalDiscovery> discovery;
-    std::unique_ptr<api::CameraEvents> cameraEvents;
-    std::unique_ptr<system::SystemStats> systemStats;
+    std::unique_ptr<media::CameraQueue> cameraQueue;
+    std::unique_ptr<cameras::ExternalDiscovery> discovery;
+    std::unique_ptr<events::CameraEvents> cameraEvents;
+    std::unique_ptr<health::SystemStats> systemStats;
     std::unique_ptr<rpc::Dispatcher> dispatcher;
     std::unique_ptr<net::ApiServer> apiServer;
     std::unique_ptr<net::HttpFileServer> fileServer;
     std::unique_ptr<api::UrlBuilder> urls;
-    std::unique_ptr<HealthMonitor> healthMonitor;
+    std::unique_ptr<health::HealthMonitor> healthMonitor;
 };
 
 Station::Station(config::Config config, QObject *parent)
@@ -102,7 +102,7 @@ bool Station::start(QString *error)
     const config::Config &cfg = m_config;
 
     // Health first (§14: it is up before the WebSocket server) on its own thread.
-    p.healthServer = std::make_unique<health::HealthServer>(&p.healthState, &p.metrics, QStringLiteral(STATION_VERSION));
+    p.healthServer = std::make_unique<net::HealthServer>(&p.healthState, &p.metrics, QStringLiteral(STATION_VERSION));
     p.healthServer->setLivenessStallMs(cfg.integer(QStringLiteral("health.liveness_stall_s")) * 1000);
     p.healthServer->setEnvironment(cfg.string(QStringLiteral("health.environment")));
     QString healthError;
@@ -131,7 +131,7 @@ bool Station::start(QString *error)
     p.events = std::make_unique<events::EventBus>();
     p.recordings = std::make_unique<media::FileCatalog>(media::FileKind::Recording, cfg.recordingsDir());
     p.snapshots = std::make_unique<media::FileCatalog>(media::FileKind::Snapshot, cfg.snapshotsDir());
-    p.storage = std::make_unique<storage::StorageService>(cfg, p.recordings.get(), p.snapshots.get());
+    p.storage = std::make_unique<media::StorageService>(cfg, p.recordings.get(), p.snapshots.get());
     QString folderError;
     if (!p.storage->ensureFolders(&folderError)) {
         *error = folderError;
@@ -149,9 +149,9 @@ bool Station::start(QString *error)
                                                                    p.recordings.get(), p.storage.get(), p.events.get(), &p.metrics);
     p.streamingService = std::make_unique<media::StreamingService>(cfg, p.cameras.get(), p.mediamtx.get(), p.paths.get(), p.readers.get(),
                                                                    p.recordingService.get());
-    p.cameraQueue = std::make_unique<api::CameraQueue>();
-    p.discovery = std::make_unique<discovery::ExternalDiscovery>(cfg);
-    p.systemStats = std::make_unique<system::SystemStats>();
+    p.cameraQueue = std::make_unique<media::CameraQueue>();
+    p.discovery = std::make_unique<cameras::ExternalDiscovery>(cfg);
+    p.systemStats = std::make_unique<health::SystemStats>();
     p.dispatcher = std::make_unique<rpc::Dispatcher>(cfg, &p.metrics);
     p.apiServer = std::make_unique<net::ApiServer>(cfg, p.dispatcher.get(), p.events.get(), &p.metrics);
     p.urls = std::make_unique<api::UrlBuilder>(cfg, p.jwt.get());
@@ -192,7 +192,7 @@ bool Station::start(QString *error)
         const std::optional<media::FileEntry> e = catalog->find(filename);
         return e ? e->absolutePath : QString();
     };
-    storage::StorageService *storage = p.storage.get();
+    media::StorageService *storage = p.storage.get();
     hooks.storageReadable = [storage] { return storage->filesystemInfo().readable; };
     p.fileServer = std::make_unique<net::HttpFileServer>(httpSettings, hooks);
     net::HttpFileServer *fileServer = p.fileServer.get();
@@ -208,10 +208,10 @@ bool Station::start(QString *error)
     m_services.streamingService = p.streamingService.get();
     m_services.cameraQueue = p.cameraQueue.get();
     m_services.discovery = p.discovery.get();
-    p.healthMonitor = std::make_unique<HealthMonitor>(m_services);
+    p.healthMonitor = std::make_unique<health::HealthMonitor>(m_services);
     m_services.healthMonitor = p.healthMonitor.get();
     api::registerAllMethods(*p.dispatcher, m_services);
-    p.cameraEvents = std::make_unique<api::CameraEvents>(m_services);
+    p.cameraEvents = std::make_unique<events::CameraEvents>(m_services);
 
     QString listenError;
     if (!p.apiServer->listen(&listenError)) {
@@ -227,8 +227,8 @@ bool Station::start(QString *error)
     p.cameras->start();
     p.mediamtx->start();
     p.healthMonitor->start();
-    connect(p.mediamtx.get(), &mediamtx::MediaMtxSupervisor::stateChanged, p.healthMonitor.get(), &HealthMonitor::refresh);
-    connect(p.cameras.get(), &cameras::CameraRegistry::initialScanFinished, p.healthMonitor.get(), &HealthMonitor::refresh);
+    connect(p.mediamtx.get(), &mediamtx::MediaMtxSupervisor::stateChanged, p.healthMonitor.get(), &health::HealthMonitor::refresh);
+    connect(p.cameras.get(), &cameras::CameraRegistry::initialScanFinished, p.healthMonitor.get(), &health::HealthMonitor::refresh);
 
     // Ready for systemd once both ports are bound; MediaMTX is /health/ready's business.
     // Also starts the watchdog keep-alives when the unit sets WatchdogSec=.

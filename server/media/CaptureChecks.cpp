@@ -2,7 +2,7 @@
 
 #include "cameras/Camera.h"
 #include "mediamtx/MediaMtxSupervisor.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 namespace station::media {
 
@@ -20,7 +20,7 @@ CaptureError checkMediaMtx(const mediamtx::MediaMtxSupervisor &mediamtx)
     return CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("MediaMTX is not available"));
 }
 
-CaptureError checkStorage(const storage::StorageInfo &info, const QString &what)
+CaptureError checkStorage(const media::StorageInfo &info, const QString &what)
 {
     if (info.blocked)
         return CaptureError::dependencyFailed(QStringLiteral("storage"), QStringLiteral("storage is full"));

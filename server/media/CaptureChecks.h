@@ -4,7 +4,7 @@
 
 namespace station::cameras { struct Camera; }
 namespace station::mediamtx { class MediaMtxSupervisor; }
-namespace station::storage { struct StorageInfo; }
+namespace station::media { struct StorageInfo; }
 
 namespace station::media {
 
@@ -12,6 +12,6 @@ namespace station::media {
 // the camera is usable, MediaMTX is up, and (for writes) storage has room.
 CaptureError checkCameraUsable(const cameras::Camera &camera);
 CaptureError checkMediaMtx(const mediamtx::MediaMtxSupervisor &mediamtx);
-CaptureError checkStorage(const storage::StorageInfo &info, const QString &what);  // what: "recordings" / "snapshots"
+CaptureError checkStorage(const media::StorageInfo &info, const QString &what);  // what: "recordings" / "snapshots"
 
 } // namespace station::media

@@ -10,7 +10,7 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
 #include "rpc/RpcError.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -55,7 +55,7 @@ struct RecordingService::Live {
 };
 
 RecordingService::RecordingService(const config::Config &config, cameras::CameraRegistry *cameras, mediamtx::MediaMtxSupervisor *mediamtx,
-                                   mediamtx::PathManager *paths, ReaderPool *readers, FileCatalog *catalog, storage::StorageService *storage,
+                                   mediamtx::PathManager *paths, ReaderPool *readers, FileCatalog *catalog, media::StorageService *storage,
                                    events::EventBus *events, health::MetricsRegistry *metrics, QObject *parent)
     : QObject(parent), m_config(config), m_cameras(cameras), m_mediamtx(mediamtx), m_paths(paths), m_readers(readers),
       m_catalog(catalog), m_storage(storage), m_events(events), m_metrics(metrics)

@@ -18,7 +18,7 @@ namespace station::cameras { class CameraRegistry; struct Camera; }
 namespace station::events { class EventBus; }
 namespace station::health { class MetricsRegistry; }
 namespace station::mediamtx { class MediaMtxSupervisor; class PathManager; }
-namespace station::storage { class StorageService; }
+namespace station::media { class StorageService; }
 
 namespace station::media {
 
@@ -56,7 +56,7 @@ class RecordingService : public QObject
     Q_OBJECT
 public:
     RecordingService(const config::Config &config, cameras::CameraRegistry *cameras, mediamtx::MediaMtxSupervisor *mediamtx,
-                     mediamtx::PathManager *paths, ReaderPool *readers, FileCatalog *catalog, storage::StorageService *storage,
+                     mediamtx::PathManager *paths, ReaderPool *readers, FileCatalog *catalog, media::StorageService *storage,
                      events::EventBus *events, health::MetricsRegistry *metrics, QObject *parent = nullptr);
 
     using StartDone = std::function<void(const RecordingSession &, const CaptureError &)>;
@@ -92,7 +92,7 @@ private:
     mediamtx::PathManager *m_paths;
     ReaderPool *m_readers;
     FileCatalog *m_catalog;
-    storage::StorageService *m_storage;
+    media::StorageService *m_storage;
     events::EventBus *m_events;
     health::MetricsRegistry *m_metrics;
     QHash<QString, Live *> m_sessions;  // device -> active session

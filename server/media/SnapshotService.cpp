@@ -11,7 +11,7 @@
 #include "media/ReaderPool.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "rpc/RpcError.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -49,7 +49,7 @@ struct Encoded {
 } // namespace
 
 SnapshotService::SnapshotService(const config::Config &config, cameras::CameraRegistry *cameras, mediamtx::MediaMtxSupervisor *mediamtx,
-                                 ReaderPool *readers, FileCatalog *catalog, storage::StorageService *storage, events::EventBus *events,
+                                 ReaderPool *readers, FileCatalog *catalog, media::StorageService *storage, events::EventBus *events,
                                  health::MetricsRegistry *metrics, QObject *parent)
     : QObject(parent), m_config(config), m_cameras(cameras), m_mediamtx(mediamtx), m_readers(readers), m_catalog(catalog),
       m_storage(storage), m_events(events), m_metrics(metrics)

@@ -14,7 +14,7 @@ namespace station::cameras { class CameraRegistry; }
 namespace station::events { class EventBus; }
 namespace station::health { class MetricsRegistry; }
 namespace station::mediamtx { class MediaMtxSupervisor; }
-namespace station::storage { class StorageService; }
+namespace station::media { class StorageService; }
 
 namespace station::media {
 
@@ -39,7 +39,7 @@ class SnapshotService : public QObject
     Q_OBJECT
 public:
     SnapshotService(const config::Config &config, cameras::CameraRegistry *cameras, mediamtx::MediaMtxSupervisor *mediamtx,
-                    ReaderPool *readers, FileCatalog *catalog, storage::StorageService *storage, events::EventBus *events,
+                    ReaderPool *readers, FileCatalog *catalog, media::StorageService *storage, events::EventBus *events,
                     health::MetricsRegistry *metrics, QObject *parent = nullptr);
 
     using Done = std::function<void(const Snapshot &, const CaptureError &)>;
@@ -61,7 +61,7 @@ private:
     mediamtx::MediaMtxSupervisor *m_mediamtx;
     ReaderPool *m_readers;
     FileCatalog *m_catalog;
-    storage::StorageService *m_storage;
+    media::StorageService *m_storage;
     events::EventBus *m_events;
     health::MetricsRegistry *m_metrics;
 };

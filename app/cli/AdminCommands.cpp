@@ -1,4 +1,4 @@
-#include "AdminCommands.h"
+#include "cli/AdminCommands.h"
 
 #include "auth/ApiKeyStore.h"
 #include "auth/JwtService.h"

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-namespace station::discovery {
+namespace station::cameras {
 
 // Asks one RTSP URL whether it serves a stream: OPTIONS, then DESCRIBE,
 // within a deadline. Reads the SDP for the video codec. Never plays media.
@@ -46,4 +46,4 @@ private:
     Result m_result;
 };
 
-} // namespace station::discovery
+} // namespace station::cameras

@@ -1,5 +1,5 @@
 #include "config/Config.h"
-#include "discovery/ExternalDiscovery.h"
+#include "cameras/ExternalDiscovery.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -8,7 +8,7 @@
 #include <QTest>
 
 using namespace station;
-using namespace station::discovery;
+using namespace station::cameras;
 
 // A minimal RTSP server on loopback: answers OPTIONS and DESCRIBE with an H.264 SDP.
 class FakeRtspServer : public QObject

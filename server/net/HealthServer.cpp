@@ -1,4 +1,4 @@
-#include "health/HealthServer.h"
+#include "net/HealthServer.h"
 
 #include "health/HealthState.h"
 #include "health/MetricsRegistry.h"
@@ -16,12 +16,10 @@
 
 #include <sys/socket.h>
 
-namespace station::health {
+namespace station::net {
 
 Q_LOGGING_CATEGORY(lcHealth, "station.health")
 
-using net::HttpRequest;
-using net::HttpRequestParser;
 
 struct HealthServer::Reply {
     Reply() = default;
@@ -352,4 +350,4 @@ void HealthServer::write(QTcpSocket *socket, const Reply &reply, bool head, bool
     socket->write(out);
 }
 
-} // namespace station::health
+} // namespace station::net

@@ -6,7 +6,7 @@
 #include <deque>
 #include <functional>
 
-namespace station::api {
+namespace station::media {
 
 // Operations on one camera (snapshot, recording, streaming) run in the
 // order received (API.md §2.2); different cameras proceed independently.
@@ -23,4 +23,4 @@ private:
     QHash<QString, std::deque<Operation>> m_queues;
 };
 
-} // namespace station::api
+} // namespace station::media

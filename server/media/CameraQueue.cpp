@@ -1,8 +1,8 @@
-#include "api/CameraQueue.h"
+#include "media/CameraQueue.h"
 
 #include <memory>
 
-namespace station::api {
+namespace station::media {
 
 void CameraQueue::run(const QString &device, Operation op)
 {
@@ -34,4 +34,4 @@ void CameraQueue::startNext(const QString &device)
     });
 }
 
-} // namespace station::api
+} // namespace station::media

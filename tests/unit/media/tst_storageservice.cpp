@@ -1,7 +1,7 @@
 #include "config/Config.h"
 #include "media/FileCatalog.h"
 #include "media/MediaProbe.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,8 +12,8 @@
 using namespace station;
 using station::media::FileCatalog;
 using station::media::FileKind;
-using station::storage::RetentionPolicy;
-using station::storage::StorageService;
+using station::media::RetentionPolicy;
+using station::media::StorageService;
 
 namespace {
 
@@ -239,7 +239,7 @@ private Q_SLOTS:
         QVERIFY(fx.service->setPolicy(policy(QStringLiteral("age"), 30, {}, true), &error));
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 5000);
         QVERIFY(!QFile::exists(f));
-        const auto r = done.first().first().value<storage::CleanupResult>();
+        const auto r = done.first().first().value<media::CleanupResult>();
         QCOMPARE(r.snapshotsDeleted, 1);
     }
 

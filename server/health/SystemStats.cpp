@@ -1,9 +1,9 @@
-#include "system/SystemStats.h"
+#include "health/SystemStats.h"
 
 #include <QDir>
 #include <QFile>
 
-namespace station::system {
+namespace station::health {
 
 namespace {
 
@@ -75,4 +75,4 @@ int SystemStats::processOpenFds()
     return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System | QDir::NoDotAndDotDot).size());
 }
 
-} // namespace station::system
+} // namespace station::health

@@ -9,7 +9,7 @@
 namespace station::config { class Config; }
 namespace station::media { class FileCatalog; }
 
-namespace station::storage {
+namespace station::media {
 
 // API.md §9.6: policy_type age | size | manual. Only the limit that matches
 // the type is kept (the other is nullopt and reported as null).
@@ -72,7 +72,7 @@ public:
 
 Q_SIGNALS:
     void policyChanged();
-    void cleanupFinished(const station::storage::CleanupResult &result);
+    void cleanupFinished(const station::media::CleanupResult &result);
 
 private:
     void loadPolicy();
@@ -84,4 +84,4 @@ private:
     QTimer m_timer;
 };
 
-} // namespace station::storage
+} // namespace station::media

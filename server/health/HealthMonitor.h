@@ -7,7 +7,7 @@
 #include <QObject>
 #include <QTimer>
 
-namespace station::core {
+namespace station::health {
 
 // Evaluates the four components of API.md §14.4 once a second on the main
 // loop, publishes them for the health thread, beats the liveness heartbeat,
@@ -17,7 +17,7 @@ class HealthMonitor : public QObject
 {
     Q_OBJECT
 public:
-    explicit HealthMonitor(const Services &services, QObject *parent = nullptr);
+    explicit HealthMonitor(const core::Services &services, QObject *parent = nullptr);
 
     void start();
     health::HealthSnapshot evaluate() const;
@@ -31,7 +31,7 @@ Q_SIGNALS:
     void healthChanged();
 
 private:
-    Services m_s;
+    core::Services m_s;
     QTimer m_timer;
     QJsonObject m_lastStatus;
     QHash<QString, QString> m_lastComponentStatus;
@@ -39,4 +39,4 @@ private:
     bool m_announcedStartup = false;
 };
 
-} // namespace station::core
+} // namespace station::health

@@ -4,7 +4,7 @@
 
 #include <QObject>
 
-namespace station::api {
+namespace station::events {
 
 // Turns the camera registry's signals into the contract's notifications
 // once (camera_status_update, camera.connected, camera.disconnected,
@@ -20,4 +20,4 @@ private:
     core::Services m_s;
 };
 
-} // namespace station::api
+} // namespace station::events

@@ -1,4 +1,4 @@
-#include "health/HealthServer.h"
+#include "net/HealthServer.h"
 #include "health/HealthState.h"
 #include "health/MetricsRegistry.h"
 
@@ -15,6 +15,7 @@
 #include <thread>
 
 using namespace station::health;
+using namespace station::net;
 
 namespace {
 

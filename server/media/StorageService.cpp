@@ -1,4 +1,4 @@
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include "config/Config.h"
 #include "media/FileCatalog.h"
@@ -18,7 +18,7 @@
 
 Q_LOGGING_CATEGORY(lcStorage, "station.storage")
 
-namespace station::storage {
+namespace station::media {
 
 namespace {
 
@@ -252,4 +252,4 @@ CleanupResult StorageService::cleanup()
     return r;
 }
 
-} // namespace station::storage
+} // namespace station::media

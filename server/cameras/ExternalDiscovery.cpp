@@ -1,7 +1,7 @@
-#include "discovery/ExternalDiscovery.h"
+#include "cameras/ExternalDiscovery.h"
 
 #include "config/Config.h"
-#include "discovery/RtspProbe.h"
+#include "cameras/RtspProbe.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -16,7 +16,7 @@
 
 Q_LOGGING_CATEGORY(lcDiscovery, "station.discovery")
 
-namespace station::discovery {
+namespace station::cameras {
 
 namespace {
 constexpr int kConcurrency = 32;
@@ -210,4 +210,4 @@ void ExternalDiscovery::runScan(const ScanOptions &options)
     (*m_launcher)();
 }
 
-} // namespace station::discovery
+} // namespace station::cameras

@@ -1,4 +1,4 @@
-#include "ValidateCommand.h"
+#include "cli/ValidateCommand.h"
 
 #include "auth/SecretProvider.h"
 #include "config/Config.h"

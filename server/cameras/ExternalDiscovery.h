@@ -13,7 +13,7 @@
 
 namespace station::config { class Config; }
 
-namespace station::discovery {
+namespace station::cameras {
 
 // A stream found by probing (API.md §2.11 ExternalStream).
 struct ExternalStream {
@@ -85,4 +85,4 @@ private:
     std::shared_ptr<std::function<void()>> m_launcher;  // the running scan's probe launcher
 };
 
-} // namespace station::discovery
+} // namespace station::cameras

@@ -1,8 +1,8 @@
-#include "discovery/RtspProbe.h"
+#include "cameras/RtspProbe.h"
 
 #include <QRegularExpression>
 
-namespace station::discovery {
+namespace station::cameras {
 
 void RtspProbe::probe(const QString &host, quint16 port, const QString &path, int timeoutMs, QObject *context, Done done)
 {
@@ -99,4 +99,4 @@ void RtspProbe::finish(Result r)
     done(r);
 }
 
-} // namespace station::discovery
+} // namespace station::cameras

@@ -1,4 +1,4 @@
-#include "api/CameraEvents.h"
+#include "events/CameraEvents.h"
 
 #include "api/CameraJson.h"
 #include "api/UrlBuilder.h"
@@ -7,7 +7,7 @@
 
 #include <QJsonArray>
 
-namespace station::api {
+namespace station::events {
 
 CameraEvents::CameraEvents(const core::Services &services, QObject *parent) : QObject(parent), m_s(services)
 {
@@ -40,4 +40,4 @@ CameraEvents::CameraEvents(const core::Services &services, QObject *parent) : QO
     });
 }
 
-} // namespace station::api
+} // namespace station::events

@@ -12,12 +12,13 @@ class QTcpServer;
 class QTcpSocket;
 class QThread;
 
-namespace station::net { struct HttpRequest; }
+namespace station::health { class HealthState; class MetricsRegistry; }
 
-namespace station::health {
+namespace station::net {
 
-class HealthState;
-class MetricsRegistry;
+struct HttpRequest;
+using health::HealthState;
+using health::MetricsRegistry;
 
 // The 8003 listener of API.md §14 (/health, /health/live, /health/ready,
 // /health/detailed, /metrics). Its QTcpServer and sockets live on a thread
@@ -64,4 +65,4 @@ private:
     QTcpServer *m_server = nullptr;
 };
 
-} // namespace station::health
+} // namespace station::net

@@ -3,7 +3,7 @@
 #include <QObject>
 #include <QTimer>
 
-namespace station::system {
+namespace station::health {
 
 // Host and process figures from /proc for get_metrics (API.md §9.4).
 // Host CPU is sampled every few seconds so a call reports the last interval.
@@ -27,4 +27,4 @@ private:
     double m_cpuPercent = 0;
 };
 
-} // namespace station::system
+} // namespace station::health

@@ -1,4 +1,4 @@
-#include "core/HealthMonitor.h"
+#include "health/HealthMonitor.h"
 
 #include "cameras/CameraRegistry.h"
 #include "config/Config.h"
@@ -8,11 +8,11 @@
 #include "mediamtx/PathManager.h"
 #include "net/ApiServer.h"
 #include "rpc/RpcError.h"
-#include "storage/StorageService.h"
+#include "media/StorageService.h"
 
 #include <QJsonArray>
 
-namespace station::core {
+namespace station::health {
 
 using health::ComponentHealth;
 using health::MetricsRegistry;
@@ -22,7 +22,7 @@ namespace {
 
 } // namespace
 
-HealthMonitor::HealthMonitor(const Services &services, QObject *parent) : QObject(parent), m_s(services)
+HealthMonitor::HealthMonitor(const core::Services &services, QObject *parent) : QObject(parent), m_s(services)
 {
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, &HealthMonitor::refresh);
@@ -157,7 +157,7 @@ health::HealthSnapshot HealthMonitor::evaluate() const
         ComponentHealth c;
         c.name = QStringLiteral("storage");
         c.lastChecked = now;
-        const storage::StorageInfo info = m_s.storage->filesystemInfo();
+        const media::StorageInfo info = m_s.storage->filesystemInfo();
         c.details = {{QStringLiteral("usage_percent"), qRound(info.usagePercent * 10) / 10.0},
                      {QStringLiteral("available_bytes"), info.availableSpace},
                      {QStringLiteral("total_bytes"), info.totalSpace},
@@ -256,4 +256,4 @@ void HealthMonitor::refresh()
     }
 }
 
-} // namespace station::core
+} // namespace station::health
