@@ -9,6 +9,9 @@
 
 namespace station::events {
 
+using api::UrlBuilder;
+using api::cameraJson;
+
 CameraEvents::CameraEvents(const core::Services &services, QObject *parent) : QObject(parent), m_s(services)
 {
     connect(m_s.cameras, &cameras::CameraRegistry::cameraChanged, this, [this](const cameras::Camera &c, const QString &previous) {

@@ -18,6 +18,8 @@
 
 namespace station::net {
 
+using namespace station::health;
+
 Q_LOGGING_CATEGORY(lcHealth, "station.health")
 
 
