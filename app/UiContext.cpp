@@ -7,9 +7,10 @@
 #include "controllers/StatusController.h"
 #include "core/Station.h"
 #include "models/CameraListModel.h"
-#include "models/FrameMonitor.h"
 #include "models/MediaListModel.h"
 #include "models/ThumbnailCache.h"
+#include "video/LiveFeeds.h"
+#include "video/LiveView.h"
 
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
@@ -21,7 +22,7 @@ namespace station::app {
 void installUi(QQmlApplicationEngine &engine, core::Station &station, bool kiosk)
 {
     QQuickStyle::setStyle(QStringLiteral("Material"));
-    qmlRegisterType<FrameMonitor>("CameraStation.Native", 1, 0, "FrameMonitor");
+    qmlRegisterType<LiveView>("CameraStation.Native", 1, 0, "LiveView");
     // The static module's qmldir lives at qrc:/CameraStation/qmldir.
     engine.addImportPath(QStringLiteral("qrc:/"));
     const core::Services &services = station.services();
@@ -36,6 +37,7 @@ void installUi(QQmlApplicationEngine &engine, core::Station &station, bool kiosk
     ctx->setContextProperty(QStringLiteral("libraryController"), new LibraryController(services, gate, owner));
     ctx->setContextProperty(QStringLiteral("stationSettings"), new SettingsController(services, gate, owner));
     ctx->setContextProperty(QStringLiteral("adminGate"), gate);
+    ctx->setContextProperty(QStringLiteral("liveFeeds"), new LiveFeeds(services.cameras, services.readers, owner));
     ctx->setContextProperty(QStringLiteral("kioskMode"), kiosk);
     // Opt-in per-tile frame statistics on the log (bench/ui): STATION_UI_STATS=1.
     ctx->setContextProperty(QStringLiteral("uiStatsEnabled"), qEnvironmentVariable("STATION_UI_STATS") == QLatin1String("1"));

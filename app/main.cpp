@@ -183,7 +183,10 @@ int main(int argc, char *argv[])
     QObject::connect(&signalWatcher, &core::UnixSignalWatcher::terminationRequested, &station, [&station](int sig) {
         station.shutdown(sig == 2 ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
     });
-    QObject::connect(&station, &core::Station::finished, app.get(), &QCoreApplication::quit);
+    // exit(), not quit(): QGuiApplication::quit() first asks every window to
+    // close, and the kiosk window refuses closes that are not its own exit,
+    // so SIGTERM would stop the services but leave the process running.
+    QObject::connect(&station, &core::Station::finished, app.get(), [] { QCoreApplication::exit(0); });
 
     std::unique_ptr<QQmlApplicationEngine> engine;
     if (gui) {

@@ -126,13 +126,15 @@ ApplicationWindow {
                     }
                 }
                 Item { Layout.fillHeight: true }
-                // Cameras online at a glance.
+                // Cameras with a live picture at a glance (from the pictures, not the registry).
                 Label {
+                    objectName: "liveCount"
                     Layout.alignment: Qt.AlignHCenter
-                    text: cameraModel.onlineCount + "/" + cameraModel.count
-                    color: cameraModel.onlineCount === cameraModel.count ? Theme.ok : Theme.warn
+                    text: liveFeeds.liveCount + "/" + cameraModel.count
+                    color: liveFeeds.liveCount === cameraModel.count ? Theme.ok : Theme.bad
                     font.pixelSize: Theme.fontSmall
-                    Accessible.name: qsTr("%1 of %2 cameras online").arg(cameraModel.onlineCount).arg(cameraModel.count)
+                    font.bold: liveFeeds.liveCount !== cameraModel.count
+                    Accessible.name: qsTr("%1 of %2 cameras live").arg(liveFeeds.liveCount).arg(cameraModel.count)
                 }
             }
         }

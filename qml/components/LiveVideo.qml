@@ -4,64 +4,65 @@ import QtMultimedia
 import CameraStation
 import CameraStation.Native
 
-// One camera's live picture with its state: plays the RTSP stream while the
-// camera is connected and `active`, restarts it when frames stop (see
-// StreamWatchdog) and says why there is no picture when there is none.
+// One camera's live picture with its state. The station decodes each camera
+// once (LiveFeeds in C++) and hands the pictures to every view of it, so a
+// view that appears shows the newest picture at once. The state comes from
+// the pictures themselves (LiveView): LIVE only while one arrived within the
+// last second; otherwise the last picture stays, dimmed, and says why.
 Rectangle {
     id: root
     required property string cameraId
     required property string name
     required property string status        // live | offline | error (registry)
     required property string statusText
-    required property string streamUrl
     required property bool recording
     required property var recordingSince
     property int recordingDuration: 0
-    property bool active: true
+    property bool active: true             // false: hidden, nothing drawn into it
     property bool compact: true           // tile (true) or camera view (false)
-    readonly property string state: dog.state
-    readonly property alias player: player
+    // live | connecting | stalled | offline | paused
+    readonly property string state: view.state
+    readonly property bool live: view.state === "live"
     readonly property alias videoOutput: output
-    property int framesSeen: 0
+    readonly property int framesSeen: view.frames
+    readonly property string stateText: view.state === "live" ? qsTr("LIVE")
+                                      : view.state === "connecting" ? qsTr("CONNECTING")
+                                      : view.state === "stalled" ? (view.stalledSeconds < 60 ? qsTr("RECONNECTING") : qsTr("NO SIGNAL"))
+                                      : view.state === "paused" ? "" : qsTr("OFFLINE")
+    readonly property string reason: view.state === "offline" ? root.statusText
+                                   : view.state === "connecting" ? qsTr("Connecting…")
+                                   : view.state === "stalled" ? (view.stalledSeconds < 60 ? qsTr("Reconnecting… %1 s").arg(view.stalledSeconds)
+                                                                : qsTr("No signal since %1").arg(Qt.formatTime(view.lastFrameTime, "hh:mm")))
+                                   : ""
 
     color: "#000000"
     radius: compact ? Theme.radius : 0
     clip: true
 
-    MediaPlayer {
-        id: player
-        videoOutput: output
-        onErrorOccurred: (error, errorString) => dog.playerError(errorString !== "" ? errorString : qsTr("The stream could not be played."))
-    }
     VideoOutput {
         id: output
         anchors.fill: parent
         fillMode: VideoOutput.PreserveAspectFit
+        visible: view.frames > 0 || view.state === "live"
     }
-    // Frames are counted in C++ (FrameMonitor): a QML handler on the sink's
-    // videoFrameChanged would wrap every decoded picture for the JS heap.
-    FrameMonitor {
-        id: frameMonitor
+    LiveView {
+        id: view
+        cameraId: root.cameraId
         videoSink: output.videoSink
-        onFramesArrived: {
-            root.framesSeen = frameMonitor.frames
-            dog.frame()
-            if (stats.enabled && stats.playStartedMs > 0) {
-                console.info("ui-stats first-frame", root.cameraId + (root.compact ? "" : "/view"), "ms_after_play", Date.now() - stats.playStartedMs,
-                             "ms_after_tile_created", Date.now() - stats.createdMs)
-                stats.playStartedMs = 0
-            }
+        active: root.active
+        cameraLive: root.status === "live"
+        onStateChanged: {
+            if (stats.enabled)
+                console.info("ui-stats state", root.cameraId + (root.compact ? "" : "/view"), view.state, "ms_after_tile_created", Date.now() - stats.createdMs)
         }
     }
 
-    // Opt-in frame statistics for the benchmarks (STATION_UI_STATS=1): the
-    // time to the first frame after each (re)start, and frames per second per
-    // tile every 5 s, on the log. Off: nothing runs.
+    // Opt-in frame statistics for the benchmarks (STATION_UI_STATS=1):
+    // state changes, and frames per second per view every 5 s, on the log.
     QtObject {
         id: stats
         readonly property bool enabled: typeof uiStatsEnabled !== "undefined" && uiStatsEnabled
         property real createdMs: Date.now()
-        property real playStartedMs: 0
         property int lastFrames: 0
         property real lastMs: Date.now()
     }
@@ -71,65 +72,66 @@ Rectangle {
         running: stats.enabled
         onTriggered: {
             const now = Date.now()
-            console.info("ui-stats fps", root.cameraId + (root.compact ? "" : "/view"), ((root.framesSeen - stats.lastFrames) * 1000 / (now - stats.lastMs)).toFixed(2),
-                         "frames", root.framesSeen, "state", dog.state)
-            stats.lastFrames = root.framesSeen
+            console.info("ui-stats fps", root.cameraId + (root.compact ? "" : "/view"), ((view.frames - stats.lastFrames) * 1000 / (now - stats.lastMs)).toFixed(2),
+                         "frames", view.frames, "state", view.state)
+            stats.lastFrames = view.frames
             stats.lastMs = now
         }
     }
 
-    StreamWatchdog {
-        id: dog
-        cameraLive: root.status === "live"
-        active: root.active
-        offlineReason: root.statusText
-        onRestartRequested: {
-            if (stats.enabled)
-                stats.playStartedMs = Date.now()
-            player.stop()
-            player.source = ""
-            player.source = root.streamUrl
-            player.play()
-        }
-        onStopRequested: { player.stop(); player.source = "" }
+    // Not live: the last picture stays, dimmed, under the reason.
+    Rectangle {
+        anchors.fill: parent
+        color: "#000000"
+        opacity: view.state === "live" ? 0 : 0.6
+        Behavior on opacity { NumberAnimation { duration: Theme.fast } }
     }
 
-    // No picture: say why, large enough to read across the room.
-    Column {
-        anchors.centerIn: parent
-        width: parent.width - 32
-        spacing: 10
-        visible: dog.state !== "live"
-        Icon {
-            anchors.horizontalCenter: parent.horizontalCenter
-            name: dog.state === "offline" ? "offline" : "camera"
-            width: root.compact ? 40 : 64; height: width
-            opacity: 0.7
-        }
-        BusyIndicator {
-            anchors.horizontalCenter: parent.horizontalCenter
-            running: dog.state === "connecting"
-            visible: running
-            width: 40; height: 40
-        }
-        Label {
-            width: parent.width
-            horizontalAlignment: Text.AlignHCenter
-            wrapMode: Text.WordWrap
-            text: dog.state === "paused" ? "" : dog.reason
-            color: Theme.textMuted
-            font.pixelSize: root.compact ? Theme.fontSmall : Theme.fontBody
-            maximumLineCount: 3
-            elide: Text.ElideRight
+    // No live picture: say why, large enough to read across the room, above the name bar.
+    Item {
+        anchors.fill: parent
+        anchors.topMargin: 44
+        anchors.bottomMargin: root.compact ? 48 : 0
+        visible: view.state !== "live" && view.state !== "paused"
+        Column {
+            anchors.centerIn: parent
+            width: parent.width - 32
+            spacing: 8
+            Icon {
+                anchors.horizontalCenter: parent.horizontalCenter
+                name: view.state === "offline" ? "offline" : "camera"
+                width: root.compact ? 36 : 64; height: width
+                opacity: 0.8
+                visible: parent.parent.height > 110
+            }
+            BusyIndicator {
+                anchors.horizontalCenter: parent.horizontalCenter
+                running: view.state === "connecting" || (view.state === "stalled" && view.stalledSeconds < 60)
+                visible: running && parent.parent.height > 150
+                width: 36; height: 36
+            }
+            Label {
+                objectName: "reason"
+                width: parent.width
+                horizontalAlignment: Text.AlignHCenter
+                wrapMode: Text.WordWrap
+                text: root.reason
+                color: Theme.text
+                font.pixelSize: root.compact ? Theme.fontSmall : Theme.fontBody
+                maximumLineCount: 2
+                elide: Text.ElideRight
+            }
         }
     }
 
     // State pill, top left.
     Rectangle {
         id: pill
+        objectName: "statePill"
         x: 10; y: 10
         height: 30; radius: 15
         width: pillRow.implicitWidth + 20
+        visible: root.stateText !== ""
         color: "#b3000000"
         Row {
             id: pillRow
@@ -138,17 +140,17 @@ Rectangle {
             Rectangle {
                 anchors.verticalCenter: parent.verticalCenter
                 width: 12; height: 12; radius: 6
-                color: Theme.statusColor(dog.state)
+                color: view.state === "live" ? Theme.ok : view.state === "offline" || (view.state === "stalled" && view.stalledSeconds >= 60) ? Theme.bad : Theme.warn
             }
             Label {
-                text: dog.state === "live" ? qsTr("LIVE") : dog.state === "connecting" ? qsTr("CONNECTING") : dog.state === "paused" ? qsTr("PAUSED") : qsTr("OFFLINE")
+                text: root.stateText
                 color: Theme.text
                 font.pixelSize: 15
                 font.bold: true
             }
         }
         Accessible.role: Accessible.StaticText
-        Accessible.name: qsTr("%1 is %2").arg(root.name).arg(dog.state)
+        Accessible.name: qsTr("%1 is %2").arg(root.name).arg(root.stateText)
     }
 
     RecBadge {

@@ -12,7 +12,6 @@ Item {
     required property string name
     required property string status
     required property string statusText
-    required property string streamUrl
     required property bool recording
     required property var recordingSince
     required property int recordingDuration
@@ -50,7 +49,6 @@ Item {
             name: detail.name
             status: detail.status
             statusText: detail.statusText
-            streamUrl: detail.streamUrl
             recording: detail.recording
             recordingSince: detail.recordingSince
             recordingDuration: detail.recordingDuration

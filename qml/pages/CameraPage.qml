@@ -54,7 +54,6 @@ FocusScope {
                 name: slot.model.name
                 status: slot.model.status
                 statusText: slot.model.statusText
-                streamUrl: slot.model.streamUrl
                 recording: slot.model.recording
                 recordingSince: slot.model.recordingSince
                 recordingDuration: slot.model.recordingDuration

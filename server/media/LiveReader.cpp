@@ -53,6 +53,132 @@ struct LiveReader::Gop {
     ~Gop() { avcodec_parameters_free(&params); }
 };
 
+// The decoder of one connection, opened when decoding is switched on.
+struct LiveReader::Decoder {
+    AVCodecContext *ctx = nullptr;
+    AVFrame *frame = nullptr;
+    SwsContext *sws = nullptr;
+    quint64 sequence = 0;
+    ~Decoder() { close(); }
+    void close()
+    {
+        avcodec_free_context(&ctx);
+        av_frame_free(&frame);
+        sws_freeContext(sws);
+        sws = nullptr;
+    }
+    bool open(const AVCodecParameters *params)
+    {
+        close();
+        const AVCodec *codec = avcodec_find_decoder(params->codec_id);
+        ctx = codec ? avcodec_alloc_context3(codec) : nullptr;
+        if (!ctx || avcodec_parameters_to_context(ctx, params) < 0)
+            return false;
+        // Never hand out a picture the decoder knows is damaged (references
+        // missing before the first keyframe, lost slices).
+        ctx->flags &= ~AV_CODEC_FLAG_OUTPUT_CORRUPT;
+        ctx->thread_count = 1;  // one thread per camera; frame threads would add latency
+        if (avcodec_open2(ctx, codec, nullptr) < 0) {
+            avcodec_free_context(&ctx);
+            return false;
+        }
+        frame = av_frame_alloc();
+        return frame != nullptr;
+    }
+};
+
+qint64 LiveReader::nowMs()
+{
+    return monotonicMs();
+}
+
+void LiveReader::setDecoding(bool on)
+{
+    m_decode = on;
+}
+
+std::shared_ptr<const DecodedFrame> LiveReader::latestDecoded() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_latest;
+}
+
+// Decodes one packet of the live stream. The first packet after decoding was
+// switched on (or after a reconnect) primes the decoder with the whole current
+// group of pictures, which starts at a keyframe, so the first picture shown is
+// the newest one and never one decoded without its references.
+void LiveReader::decodePacket(Decoder &decoder, const std::shared_ptr<Gop> &gop, const std::shared_ptr<AVPacket> &packet)
+{
+    std::vector<std::shared_ptr<AVPacket>> toSend;
+    if (!decoder.ctx) {
+        QMutexLocker lock(&m_mutex);
+        if (m_gop != gop || gop->packets.empty() || gop->packets.back() != packet)
+            return;  // not part of a group that starts at a keyframe: wait for one
+        toSend = gop->packets;
+        lock.unlock();
+        if (!decoder.open(gop->params)) {
+            qCWarning(lcLiveReader) << "no decoder for the stream of" << m_url;
+            m_decode = false;
+            return;
+        }
+    } else {
+        toSend.push_back(packet);
+    }
+    for (const std::shared_ptr<AVPacket> &p : toSend) {
+        if (avcodec_send_packet(decoder.ctx, p.get()) < 0 && p != packet)
+            continue;
+        while (avcodec_receive_frame(decoder.ctx, decoder.frame) == 0) {
+            const bool damaged = decoder.frame->decode_error_flags != 0 || (decoder.frame->flags & AV_FRAME_FLAG_CORRUPT);
+            // While priming, only the newest picture of the group is published.
+            if (!damaged && p == packet)
+                publish(decoder.frame, decoder);
+            av_frame_unref(decoder.frame);
+        }
+    }
+}
+
+void LiveReader::publish(const AVFrame *frame, Decoder &decoder)
+{
+    if (frame->width <= 0 || frame->height <= 0)
+        return;
+    auto out = std::make_shared<DecodedFrame>();
+    out->width = frame->width;
+    out->height = frame->height;
+    const int cw = out->chromaWidth();
+    const int ch = out->chromaHeight();
+    out->y.resize(qsizetype(out->width) * out->height);
+    out->u.resize(qsizetype(cw) * ch);
+    out->v.resize(qsizetype(cw) * ch);
+    uint8_t *dst[4] = {reinterpret_cast<uint8_t *>(out->y.data()), reinterpret_cast<uint8_t *>(out->u.data()),
+                       reinterpret_cast<uint8_t *>(out->v.data()), nullptr};
+    int dstStride[4] = {out->width, cw, cw, 0};
+    const auto format = AVPixelFormat(frame->format);
+    if (format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P) {
+        out->fullRange = format == AV_PIX_FMT_YUVJ420P || frame->color_range == AVCOL_RANGE_JPEG;
+        av_image_copy(dst, dstStride, const_cast<const uint8_t **>(frame->data), frame->linesize, AV_PIX_FMT_YUV420P,
+                      frame->width, frame->height);
+    } else {
+        decoder.sws = sws_getCachedContext(decoder.sws, frame->width, frame->height, format, frame->width, frame->height,
+                                           AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr);
+        if (!decoder.sws)
+            return;
+        sws_scale(decoder.sws, frame->data, frame->linesize, 0, frame->height, dst, dstStride);
+    }
+    out->decodedAtMs = monotonicMs();
+    out->sequence = ++decoder.sequence;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_latest = std::move(out);
+    }
+    m_framesDecoded.fetch_add(1);
+    if (!m_frameSignalPending.exchange(true)) {
+        QMetaObject::invokeMethod(this, [this] {
+            m_frameSignalPending = false;
+            Q_EMIT frameDecoded();
+        }, Qt::QueuedConnection);
+    }
+}
+
 LiveReader::LiveReader(QString url, QObject *parent) : QObject(parent), m_url(std::move(url)) {}
 
 LiveReader::~LiveReader()
@@ -91,7 +217,9 @@ qint64 LiveReader::msSinceLastPacket() const
 
 void LiveReader::run()
 {
-    int backoffMs = 250;
+    // Retries: every 100 ms for the first 2 s (MediaMTX starting, a path being
+    // added: a view should not wait for a long back-off), then doubling up to 1 s.
+    int failures = 0;
     while (!m_stop) {
         AVFormatContext *fmt = avformat_alloc_context();
         InterruptState interrupt{&m_stop, monotonicMs() + 20000};
@@ -115,15 +243,16 @@ void LiveReader::run()
             avformat_close_input(&fmt);
             if (m_stop)
                 break;
-            QThread::msleep(backoffMs);
-            backoffMs = std::min(backoffMs * 2, 4000);
+            ++failures;
+            QThread::msleep(failures <= 20 ? 100 : std::min(100 << std::min(failures - 20, 4), 1000));
             continue;
         }
-        backoffMs = 250;
+        failures = 0;
         auto gop = std::make_shared<Gop>();
         gop->params = avcodec_parameters_alloc();
         avcodec_parameters_copy(gop->params, fmt->streams[videoIndex]->codecpar);
         bool announced = false;
+        Decoder decoder;
         PacketPtr pkt(av_packet_alloc());
         while (!m_stop) {
             interrupt.deadlineMs = monotonicMs() + 10000;  // a silent stream counts as lost
@@ -151,6 +280,10 @@ void LiveReader::run()
                     announced = true;
                     QMetaObject::invokeMethod(this, &LiveReader::pictureAvailable, Qt::QueuedConnection);
                 }
+                if (m_decode)
+                    decodePacket(decoder, gop, copy);
+                else if (decoder.ctx)
+                    decoder.close();  // switched off: switching on again primes from the group
             }
             av_packet_unref(pkt.get());
         }
@@ -166,6 +299,22 @@ void LiveReader::run()
 
 QImage LiveReader::latestFrame(QString *error) const
 {
+    // While the UI shows the camera, the newest picture is already decoded.
+    if (const std::shared_ptr<const DecodedFrame> f = latestDecoded(); f && monotonicMs() - f->decodedAtMs < 500) {
+        QImage image(f->width, f->height, QImage::Format_RGB888);
+        SwsContext *sws = sws_getContext(f->width, f->height, f->fullRange ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P,
+                                         f->width, f->height, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr);
+        if (sws) {
+            const uint8_t *src[4] = {reinterpret_cast<const uint8_t *>(f->y.constData()), reinterpret_cast<const uint8_t *>(f->u.constData()),
+                                     reinterpret_cast<const uint8_t *>(f->v.constData()), nullptr};
+            const int srcStride[4] = {f->width, f->chromaWidth(), f->chromaWidth(), 0};
+            uint8_t *dst[4] = {image.bits(), nullptr, nullptr, nullptr};
+            int dstStride[4] = {int(image.bytesPerLine()), 0, 0, 0};
+            sws_scale(sws, src, srcStride, 0, f->height, dst, dstStride);
+            sws_freeContext(sws);
+            return image;
+        }
+    }
     // Copy the packet list under the lock: the reader thread keeps appending.
     std::shared_ptr<Gop> gop;
     std::vector<std::shared_ptr<AVPacket>> packets;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "media/DecodedFrame.h"
+
 #include <QDateTime>
 #include <QImage>
 #include <QMutex>
@@ -11,6 +13,9 @@
 #include <memory>
 #include <thread>
 
+struct AVFrame;
+struct AVPacket;
+
 namespace station::media {
 
 // The station's own reader of a camera's RTSP stream (libavformat, TCP).
@@ -19,6 +24,12 @@ namespace station::media {
 // the current group of pictures are kept so latestFrame() can decode the
 // newest picture on demand (a warm snapshot costs one GOP's decode, and an
 // idle reader costs almost no CPU). Reconnects by itself.
+//
+// While decoding is switched on (the UI shows the camera), it also decodes
+// every picture on its own thread and publishes the newest one: the first
+// after switching on comes from decoding the current group of pictures, so a
+// view that appears gets a picture at once, and never one decoded from
+// before a keyframe (corrupt pictures are dropped, not shown).
 class LiveReader : public QObject
 {
     Q_OBJECT
@@ -37,12 +48,27 @@ public:
     // Decodes the newest frame. Thread-safe and blocking: call it from a worker thread.
     QImage latestFrame(QString *error) const;
 
+    // Continuous decoding (thread-safe). Off by default.
+    void setDecoding(bool on);
+    bool decoding() const { return m_decode.load(); }
+    std::shared_ptr<const DecodedFrame> latestDecoded() const;
+    qint64 framesDecoded() const { return m_framesDecoded.load(); }
+
+    // Milliseconds of the steady clock LiveReader uses for DecodedFrame::decodedAtMs.
+    static qint64 nowMs();
+
 Q_SIGNALS:
     void pictureAvailable();  // first keyframe after a (re)connect (queued to the object's thread)
+    // A new decoded picture (queued to the object's thread, coalesced: when
+    // the receiver is slow, it sees only the newest).
+    void frameDecoded();
 
 private:
     struct Gop;
+    struct Decoder;
     void run();
+    void decodePacket(Decoder &decoder, const std::shared_ptr<Gop> &gop, const std::shared_ptr<AVPacket> &packet);
+    void publish(const AVFrame *frame, Decoder &decoder);
 
     QString m_url;
     std::thread m_thread;
@@ -51,6 +77,10 @@ private:
     std::atomic<qint64> m_lastPacketMs{-1};
     mutable QMutex m_mutex;
     std::shared_ptr<Gop> m_gop;  // guarded by m_mutex
+    std::atomic<bool> m_decode{false};
+    std::atomic<bool> m_frameSignalPending{false};
+    std::atomic<qint64> m_framesDecoded{0};
+    std::shared_ptr<const DecodedFrame> m_latest;  // guarded by m_mutex
 };
 
 } // namespace station::media
