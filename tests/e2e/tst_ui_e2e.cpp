@@ -7,7 +7,9 @@
 
 #include "UiContext.h"
 #include "config/Config.h"
+#include "core/Services.h"
 #include "core/Station.h"
+#include "mediamtx/MediaMtxSupervisor.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -23,6 +25,8 @@
 #include <QQmlContext>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 Q_IMPORT_QML_PLUGIN(CameraStationPlugin)
 
@@ -168,6 +172,59 @@ private Q_SLOTS:
         }
         QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("tile_camera0"))->property("state").toString(), QStringLiteral("live"), 5000);
         shot(QStringLiteral("wall"));
+    }
+
+    // MediaMTX dies: no tile may say LIVE over a frozen picture (LIVE means a
+    // picture within the last second; the test pattern's clock changes every
+    // frame, so an unchanged picture for 1.3 s under LIVE is a lie); every tile
+    // says it is not live within 1.5 s; all are live again within 3 s of
+    // MediaMTX answering again; the rail counts live pictures.
+    void wallTellsTheTruthWhenMediaMtxDies()
+    {
+        const QStringList tiles{QStringLiteral("tile_camera0"), QStringLiteral("tile_camera1")};
+        for (const QString &t : tiles)
+            QTRY_COMPARE_WITH_TIMEOUT(item(t)->property("state").toString(), QStringLiteral("live"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("liveCount"))->property("text").toString(), QStringLiteral("2/2"), 2000);
+        mediamtx::MediaMtxSupervisor *mtx = m_station->services().mediamtx;
+        QSignalSpy ready(mtx, &mediamtx::MediaMtxSupervisor::ready);
+        QHash<QString, QImage> last;
+        QHash<QString, qint64> changedAt, notLiveAt;
+        QElapsedTimer clock, sinceReady;
+        const qint64 pid = mtx->pid();
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+        clock.start();
+        bool allLiveAgain = false, sawZero = false;
+        while (clock.elapsed() < 30000 && !allLiveAgain) {
+            if (!ready.isEmpty() && !sinceReady.isValid())
+                sinceReady.start();
+            int live = 0;
+            for (const QString &t : tiles) {
+                const QImage now = grab(item(t));
+                const bool isLive = item(t)->property("state").toString() == QLatin1String("live");
+                if (now != last.value(t))
+                    changedAt[t] = clock.elapsed();
+                last[t] = now;
+                QVERIFY2(!(isLive && clock.elapsed() - changedAt.value(t) > 1300),
+                         qPrintable(t + QStringLiteral(" says LIVE over a picture frozen since %1 ms after the kill").arg(changedAt.value(t))));
+                if (!isLive && !notLiveAt.contains(t))
+                    notLiveAt[t] = clock.elapsed();
+                live += isLive ? 1 : 0;
+            }
+            if (notLiveAt.size() < tiles.size())
+                QVERIFY2(clock.elapsed() <= 1500, "a tile still said LIVE 1.5 s after MediaMTX was killed");
+            sawZero = sawZero || item(QStringLiteral("liveCount"))->property("text").toString() == QLatin1String("0/2");
+            allLiveAgain = notLiveAt.size() == tiles.size() && live == tiles.size();
+            if (!allLiveAgain && sinceReady.isValid() && sinceReady.elapsed() > 3000)
+                QFAIL("the tiles were not live again 3 s after MediaMTX was ready");
+            QTest::qWait(100);
+        }
+        QVERIFY2(allLiveAgain, "the tiles never came back");
+        qInfo("not live %lld / %lld ms after the kill; live again %lld ms after it, %lld ms after MediaMTX was ready",
+              notLiveAt.value(tiles[0]), notLiveAt.value(tiles[1]), clock.elapsed(), sinceReady.isValid() ? sinceReady.elapsed() : -1);
+        QVERIFY2(sawZero, "the rail never showed 0/2 during the outage");
+        QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("liveCount"))->property("text").toString(), QStringLiteral("2/2"), 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 10000);  // the rest of the test needs MediaMTX
     }
 
     void snapshotFromCameraView()
