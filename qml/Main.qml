@@ -13,8 +13,9 @@ ApplicationWindow {
     id: window
     // Kiosk: the screen's size too, since without a window manager (cage,
     // bare X) the FullScreen request alone leaves the window at its default size.
-    width: kioskMode ? Screen.width : 1280
-    height: kioskMode ? Screen.height : 800
+    // Desktop: 1280x800, or less, inside the screen's available area.
+    width: kioskMode ? Screen.width : Math.min(1280, Screen.desktopAvailableWidth)
+    height: kioskMode ? Screen.height : Math.min(800, Screen.desktopAvailableHeight)
     minimumWidth: 640
     minimumHeight: 420
     visible: true
@@ -44,8 +45,17 @@ ApplicationWindow {
     }
     Component.onCompleted: {
         if (kioskMode || geometry.x < 0) return
-        window.x = geometry.x; window.y = geometry.y
-        window.width = geometry.width; window.height = geometry.height
+        // A stored size never larger than the screen now has room for, nor off it.
+        window.width = Math.min(geometry.width, Screen.desktopAvailableWidth)
+        window.height = Math.min(geometry.height, Screen.desktopAvailableHeight)
+        window.x = Math.max(0, Math.min(geometry.x, Screen.desktopAvailableWidth - window.width))
+        window.y = Math.max(0, Math.min(geometry.y, Screen.desktopAvailableHeight - window.height))
+    }
+    // Leaving the settings page locks them again (kiosk); no 5-minute window behind the operator's back.
+    property int previousPage: 0
+    onPageChanged: {
+        if (previousPage === 3 && page !== 3 && kioskMode) adminGate.lock()
+        previousPage = page
     }
 
     onClosing: (close) => {

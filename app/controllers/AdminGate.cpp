@@ -4,6 +4,14 @@
 
 namespace station::app {
 
+namespace {
+QString lockoutText(int seconds)
+{
+    return seconds == 1 ? AdminGate::tr("Too many wrong PINs. Try again in 1 second.")
+                        : AdminGate::tr("Too many wrong PINs. Try again in %1 seconds.").arg(seconds);
+}
+} // namespace
+
 AdminGate::AdminGate(bool kiosk, const QString &pin, QObject *parent)
     : QObject(parent), m_kiosk(kiosk), m_pin(isValidPin(pin) ? pin : QString())
 {
@@ -12,11 +20,14 @@ AdminGate::AdminGate(bool kiosk, const QString &pin, QObject *parent)
     m_relock.setInterval(kUnlockedForS * 1000);
     connect(&m_relock, &QTimer::timeout, this, &AdminGate::lock);
     m_tick.setInterval(1000);
+    // The lockout message counts down with the time left.
     connect(&m_tick, &QTimer::timeout, this, [this] {
         Q_EMIT lockoutChanged();
         if (lockoutSeconds() == 0) {
             m_tick.stop();
             setMessage(QString());
+        } else {
+            setMessage(lockoutText(lockoutSeconds()));
         }
     });
     if (m_kiosk && !pin.isEmpty() && m_pin.isEmpty())
@@ -54,7 +65,7 @@ bool AdminGate::unlock(const QString &pin)
     if (m_pin.isEmpty())
         return false;
     if (lockoutSeconds() > 0) {
-        setMessage(tr("Too many wrong PINs. Try again in %n second(s).", "", lockoutSeconds()));
+        setMessage(lockoutText(lockoutSeconds()));
         return false;
     }
     // Compare every character so timing does not tell how much was right.
@@ -80,9 +91,10 @@ bool AdminGate::unlock(const QString &pin)
         m_lockedUntilMs = now() + seconds * 1000;
         m_tick.start();
         Q_EMIT lockoutChanged();
-        setMessage(tr("Too many wrong PINs. Try again in %n second(s).", "", int(seconds)));
+        setMessage(lockoutText(int(seconds)));
     } else {
-        setMessage(tr("Wrong PIN. %n attempt(s) left before a pause.", "", kFreeAttempts - m_failed));
+        const int left = kFreeAttempts - m_failed;
+        setMessage(left == 1 ? tr("Wrong PIN. 1 more try before a pause.") : tr("Wrong PIN. %1 more tries before a pause.").arg(left));
     }
     return false;
 }

@@ -10,9 +10,13 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QPointer>
+#include <QStandardPaths>
 #include <QStorageInfo>
 #include <QThreadPool>
 #include <QUrl>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace station::app {
 
@@ -84,8 +88,11 @@ void LibraryController::exportFile(const QString &kind, const QString &filename,
     const QString source = entry->absolutePath;
     ++m_exporting;
     Q_EMIT exportingChanged();
+    m_progress = 0;
+    Q_EMIT exportProgressChanged();
+    const bool removable = !findRemovableDrives({QStorageInfo(QFileInfo(target).absolutePath()).rootPath()}).isEmpty();
     QPointer<LibraryController> self(this);
-    QThreadPool::globalInstance()->start([self, source, target] {
+    QThreadPool::globalInstance()->start([self, source, target, removable] {
         QString message;
         bool ok = false;
         if (QFileInfo::exists(target)) {
@@ -93,8 +100,18 @@ void LibraryController::exportFile(const QString &kind, const QString &filename,
         } else if (QStorageInfo(QFileInfo(target).absolutePath()).bytesAvailable() < QFileInfo(source).size()) {
             message = tr("Not enough free space on the destination.");
         } else {
-            ok = QFile::copy(source, target);
-            message = ok ? tr("Exported to %1").arg(target) : tr("Could not write to %1.").arg(QFileInfo(target).absolutePath());
+            QString error;
+            ok = copyFile(source, target, [self](double p) {
+                QMetaObject::invokeMethod(qApp, [self, p] {
+                    if (self && self->m_progress != p) {
+                        self->m_progress = p;
+                        Q_EMIT self->exportProgressChanged();
+                    }
+                });
+            }, &error);
+            message = !ok ? error
+                : removable ? tr("Exported %1. Safe to remove the drive.").arg(QFileInfo(target).fileName())
+                            : tr("Exported to %1").arg(target);
         }
         QMetaObject::invokeMethod(qApp, [self, ok, message] {
             if (!self)
@@ -104,6 +121,63 @@ void LibraryController::exportFile(const QString &kind, const QString &filename,
             Q_EMIT self->exportFinished(ok, message);
         });
     });
+}
+
+bool LibraryController::copyFile(const QString &source, const QString &target, const std::function<void(double)> &progress, QString *error)
+{
+    QFile in(source);
+    const QString part = target + QStringLiteral(".part");
+    QFile out(part);
+    if (!in.open(QIODevice::ReadOnly)) {
+        *error = tr("Could not read %1.").arg(QFileInfo(source).fileName());
+        return false;
+    }
+    if (!out.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+        *error = tr("Could not write to %1.").arg(QFileInfo(target).absolutePath());
+        return false;
+    }
+    const qint64 total = qMax<qint64>(1, in.size());
+    qint64 done = 0;
+    QByteArray buffer(1 << 20, Qt::Uninitialized);
+    bool ok = true;
+    while (ok) {
+        const qint64 n = in.read(buffer.data(), buffer.size());
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        ok = out.write(buffer.constData(), n) == n;
+        done += n;
+        if (progress)
+            progress(qMin(1.0, double(done) / double(total)) * 0.95);  // the flush is the last 5 %
+    }
+    ok = ok && out.flush() && ::fsync(out.handle()) == 0;
+    out.close();
+    if (ok && !QFile::rename(part, target))
+        ok = false;
+    if (!ok) {
+        QFile::remove(part);
+        *error = tr("Could not write to %1.").arg(QFileInfo(target).absolutePath());
+        return false;
+    }
+    // The directory entry too, and anything else pending on that drive.
+    const int dir = ::open(QFile::encodeName(QFileInfo(target).absolutePath()).constData(), O_RDONLY | O_DIRECTORY);
+    if (dir >= 0) {
+        ::syncfs(dir);
+        ::close(dir);
+    }
+    if (progress)
+        progress(1.0);
+    return true;
+}
+
+QString LibraryController::exportFolder(const QString &kind) const
+{
+    const auto location = kind == QLatin1String("snapshots") ? QStandardPaths::PicturesLocation : QStandardPaths::MoviesLocation;
+    QString dir = QStandardPaths::writableLocation(location);
+    if (dir.isEmpty() || !QDir().mkpath(dir))
+        dir = QDir::homePath();
+    return QUrl::fromLocalFile(dir).toString();
 }
 
 QStringList LibraryController::findRemovableDrives(const QStringList &mountPoints)

@@ -9,10 +9,13 @@ Popup {
     property string title
     property string message
     property string confirmText: qsTr("Delete")
+    property string confirmIcon: "delete"
     property var onConfirmed: null
 
-    function ask(t, m, confirmLabel, then) {
+    // icon: the confirm button's icon (default "delete"; Exit passes "exit").
+    function ask(t, m, confirmLabel, then, icon) {
         title = t; message = m; confirmText = confirmLabel || qsTr("Delete"); onConfirmed = then
+        confirmIcon = icon || "delete"
         open()
     }
 
@@ -20,6 +23,8 @@ Popup {
     Overlay.modal: Rectangle { color: Theme.scrim }
     anchors.centerIn: Overlay.overlay
     width: Math.min(520, (parent ? parent.width : 520) - 32)
+    // On a small screen the buttons stay on it: the text scrolls instead.
+    height: Math.min(implicitHeight, (parent ? parent.height : 480) - 32)
     padding: 24
     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
     onOpened: cancelButton.forceActiveFocus()
@@ -34,7 +39,7 @@ Popup {
             IconButton { id: cancelButton; text: qsTr("Cancel"); onClicked: dialog.close() }
             IconButton {
                 objectName: "confirmButton"
-                text: dialog.confirmText; iconName: "delete"; tint: "#8e2a26"
+                text: dialog.confirmText; iconName: dialog.confirmIcon; tint: "#8e2a26"
                 onClicked: { dialog.close(); if (dialog.onConfirmed) dialog.onConfirmed() }
             }
         }

@@ -20,6 +20,7 @@ Rectangle {
     property int recordingDuration: 0
     property bool active: true             // false: hidden, nothing drawn into it
     property bool compact: true           // tile (true) or camera view (false)
+    property int pillTop: 10              // the camera view puts its own bar above the pill
     // live | connecting | stalled | offline | paused
     readonly property string state: view.state
     readonly property bool live: view.state === "live"
@@ -90,7 +91,7 @@ Rectangle {
     // No live picture: say why, large enough to read across the room, above the name bar.
     Item {
         anchors.fill: parent
-        anchors.topMargin: 44
+        anchors.topMargin: root.pillTop + 34
         anchors.bottomMargin: root.compact ? 48 : 0
         visible: view.state !== "live" && view.state !== "paused"
         Column {
@@ -128,7 +129,7 @@ Rectangle {
     Rectangle {
         id: pill
         objectName: "statePill"
-        x: 10; y: 10
+        x: 10; y: root.pillTop
         height: 30; radius: 15
         width: pillRow.implicitWidth + 20
         visible: root.stateText !== ""
@@ -155,6 +156,7 @@ Rectangle {
 
     RecBadge {
         anchors.top: parent.top; anchors.right: parent.right; anchors.margins: 10
+        anchors.topMargin: root.pillTop
         visible: root.recording
         since: root.recordingSince
         durationSeconds: root.recordingDuration

@@ -15,6 +15,9 @@ Rectangle {
     property real zoomScale: 1
     signal closeRequested()
     signal exportRequested()
+    property bool canExport: true
+    property string exportText: qsTr("Export")
+    property real exportProgress: -1        // 0..1 while a copy runs
     signal deleteRequested()
     signal stepRequested(int direction)
 
@@ -104,7 +107,13 @@ Rectangle {
                 Label { text: (viewer.entry.createdText || "") + "  ·  " + (viewer.entry.sizeText || ""); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
             }
             IconButton { visible: !viewer.isVideo; iconName: "zoom"; text: qsTr("Zoom"); showText: false; flat: true; onClicked: viewer.zoomScale = viewer.zoomScale > 1 ? 1 : 2.5 }
-            IconButton { iconName: "export"; text: qsTr("Export"); onClicked: viewer.exportRequested() }
+            ProgressBar {
+                visible: viewer.exportProgress >= 0
+                from: 0; to: 1; value: viewer.exportProgress
+                Layout.preferredWidth: 120
+                Accessible.name: qsTr("Exporting")
+            }
+            IconButton { objectName: "exportButton"; iconName: "export"; text: viewer.exportText; enabled: viewer.canExport; onClicked: viewer.exportRequested() }
             IconButton { visible: viewer.canDelete; iconName: "delete"; text: qsTr("Delete"); tint: "#5a1d1d"; onClicked: viewer.deleteRequested() }
         }
     }
@@ -129,7 +138,8 @@ Rectangle {
             }
             Label {
                 visible: viewer.isVideo
-                text: Theme.duration(player.position / 1000) + " / " + Theme.duration(player.duration / 1000)
+                // Both rounded the same way, the position never past the end ("0:10 / 0:09" otherwise).
+                text: Theme.duration(Math.round(Math.min(player.position, player.duration) / 1000)) + " / " + Theme.duration(Math.round(player.duration / 1000))
                 color: Theme.text; font.pixelSize: Theme.fontBody; font.family: "monospace"
             }
             Slider {

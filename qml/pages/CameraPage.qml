@@ -12,6 +12,7 @@ FocusScope {
     property bool kiosk: false
     property int currentIndex: 0
     readonly property int count: repeater.count
+    readonly property bool narrow: width < 900
     readonly property var current: repeater.count > 0 && currentIndex < repeater.count ? repeater.itemAt(currentIndex) : null
     signal closed()
 
@@ -67,25 +68,59 @@ FocusScope {
         }
     }
 
-    // Back and previous/next over the picture.
-    IconButton {
-        anchors.left: parent.left; anchors.top: parent.top; anchors.margins: Theme.margin
-        anchors.topMargin: 52
-        iconName: "back"; text: qsTr("Back to all cameras"); showText: false
-        tint: "#b3000000"
-        onClicked: page.closed()
+    // Over the picture: Back, the camera's name and the info sheet at the top;
+    // previous/next at the bottom left.
+    Rectangle {
+        anchors.left: parent.left; anchors.right: parent.right; anchors.top: parent.top
+        height: 72
+        gradient: Gradient {
+            GradientStop { position: 0; color: "#d9000000" }
+            GradientStop { position: 1; color: "transparent" }
+        }
+    }
+    RowLayout {
+        anchors.left: parent.left; anchors.right: parent.right; anchors.top: parent.top
+        anchors.margins: 8
+        spacing: Theme.spacing
+        IconButton {
+            objectName: "backButton"
+            iconName: "back"
+            text: page.narrow ? qsTr("Back") : qsTr("All cameras")
+            tint: "#cc1b2430"
+            Accessible.name: qsTr("Back to all cameras")
+            onClicked: page.closed()
+        }
+        Label {
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            text: page.current && page.current.item ? page.current.item.name : ""
+            color: Theme.text
+            font.pixelSize: Theme.fontTitle
+            font.bold: true
+            elide: Text.ElideRight
+            style: Text.Outline; styleColor: "black"
+        }
+        IconButton {
+            objectName: "infoButton"
+            iconName: "info"
+            text: qsTr("Info")
+            showText: !page.narrow
+            tint: "#cc1b2430"
+            Accessible.name: qsTr("Camera details and stream addresses")
+            onClicked: if (page.current && page.current.item) page.current.item.showInfo()
+        }
     }
     Row {
         anchors.left: parent.left; anchors.bottom: parent.bottom; anchors.margins: Theme.margin
         spacing: 8
         visible: page.count > 1
-        IconButton { iconName: "back"; text: qsTr("Previous camera"); showText: false; tint: "#b3000000"; onClicked: page.step(-1) }
+        IconButton { iconName: "back"; text: qsTr("Previous camera"); showText: false; tint: "#cc1b2430"; implicitHeight: 60; onClicked: page.step(-1) }
         Label {
             anchors.verticalCenter: parent.verticalCenter
             text: qsTr("%1 of %2").arg(page.currentIndex + 1).arg(page.count)
             color: Theme.text; font.pixelSize: Theme.fontBody
             style: Text.Outline; styleColor: "black"
         }
-        IconButton { iconName: "next"; text: qsTr("Next camera"); showText: false; tint: "#b3000000"; onClicked: page.step(1) }
+        IconButton { iconName: "next"; text: qsTr("Next camera"); showText: false; tint: "#cc1b2430"; implicitHeight: 60; onClicked: page.step(1) }
     }
 }

@@ -28,6 +28,11 @@ FocusScope {
     function step(d) { open(Math.max(0, Math.min(files.count - 1, grid.currentIndex + d))) }
     function currentEntry() { return viewer.visible ? viewer.entry : files.get(grid.currentIndex) }
     function focusFilter() { filters.focusFilter() }
+    // Cards name the camera as the wall and the filter do, not by its ID.
+    function cameraName(id) {
+        const row = cameras.indexOf(id)
+        return row >= 0 ? cameras.get(row).name : id
+    }
 
     function askDelete() {
         const e = currentEntry()
@@ -48,13 +53,14 @@ FocusScope {
         const e = currentEntry()
         if (!e || !e.filename) return
         if (!page.kiosk) {
-            saveDialog.currentFile = "file:///" + e.filename
+            // Starts in the user's Videos or Pictures folder, named after the file.
+            const folder = page.library.exportFolder(page.files.kind)
+            saveDialog.currentFolder = folder
+            saveDialog.currentFile = folder + "/" + e.filename
             saveDialog.entry = e
             saveDialog.open()
-        } else if (page.library.removableDrives.length > 0) {
+        } else if (page.library.removableDrives.length > 0 && !page.library.exporting) {
             page.library.exportFile(page.files.kind, e.filename, page.library.removableDrives[0])
-        } else {
-            page.toast.show(qsTr("Insert a USB drive to export, then try again."), "", "", true)
         }
     }
 
@@ -69,6 +75,7 @@ FocusScope {
         property var entry
         title: qsTr("Export %1").arg(entry ? entry.filename : "")
         fileMode: FileDialog.SaveFile
+        acceptLabel: qsTr("Save")
         onAccepted: page.library.exportFile(page.files.kind, entry.filename, selectedFile.toString())
     }
     Connections {
@@ -149,7 +156,7 @@ FocusScope {
                 required property bool isVideo
                 width: grid.cellWidth; height: grid.cellHeight
                 Accessible.role: Accessible.Button
-                Accessible.name: qsTr("%1, %2, %3").arg(isVideo ? qsTr("Recording") : qsTr("Snapshot")).arg(createdText).arg(device)
+                Accessible.name: qsTr("%1, %2, %3").arg(isVideo ? qsTr("Recording") : qsTr("Snapshot")).arg(createdText).arg(page.cameraName(device))
 
                 Rectangle {
                     anchors.fill: parent; anchors.margins: 6
@@ -189,7 +196,7 @@ FocusScope {
                         anchors.margins: 10
                         spacing: 2
                         Label { width: parent.width; text: card.createdText; color: Theme.text; font.pixelSize: Theme.fontSmall; font.bold: true; elide: Text.ElideRight }
-                        Label { width: parent.width; text: card.device + "  ·  " + card.sizeText; color: Theme.textMuted; font.pixelSize: 14; elide: Text.ElideRight }
+                        Label { width: parent.width; text: page.cameraName(card.device) + "  ·  " + card.sizeText; color: Theme.textMuted; font.pixelSize: 14; elide: Text.ElideRight }
                     }
                     TapHandler { id: tap; onTapped: page.open(card.index) }
                 }
@@ -225,5 +232,9 @@ FocusScope {
         onStepRequested: (d) => page.step(d)
         onDeleteRequested: page.askDelete()
         onExportRequested: page.askExport()
+        // Kiosk: export goes to a USB drive, so only while one is mounted.
+        canExport: !page.kiosk || (page.library.removableDrives.length > 0 && !page.library.exporting)
+        exportText: page.kiosk ? (page.library.removableDrives.length > 0 ? qsTr("Export to USB") : qsTr("Insert a USB drive")) : qsTr("Export")
+        exportProgress: page.library.exporting ? page.library.exportProgress : -1
     }
 }

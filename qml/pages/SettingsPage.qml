@@ -156,7 +156,7 @@ Item {
             Section {
                 id: retention
                 title: qsTr("Keeping recordings")
-                property string type: page.settings.retention.type
+                property string type: page.settings.retention.enabled ? page.settings.retention.type : "manual"
                 Label {
                     text: qsTr("Old files are deleted automatically by age or by total size; manual keeps everything.")
                     color: Theme.textMuted; font.pixelSize: Theme.fontSmall; wrapMode: Text.WordWrap; Layout.fillWidth: true
@@ -189,15 +189,11 @@ Item {
                     text: page.settings.retention.maxSizeGb || "100"
                     inputMethodHints: Qt.ImhFormattedNumbersOnly
                 }
-                RowLayout {
-                    visible: retention.type !== "manual"
-                    Switch { id: enabledSwitch; checked: page.settings.retention.enabled; Accessible.name: qsTr("Delete old files automatically") }
-                    Label { text: qsTr("Delete old files automatically"); color: Theme.text; font.pixelSize: Theme.fontBody }
-                }
                 IconButton {
                     iconName: "check"; text: qsTr("Save"); tint: "#2b3f55"
                     onClicked: {
-                        const err = page.settings.setRetention(retention.type, enabledSwitch.checked, daysField.text, sizeField.text)
+                        // Choosing By age or By size is what turns automatic deletion on; Manual turns it off.
+                        const err = page.settings.setRetention(retention.type, retention.type !== "manual", daysField.text, sizeField.text)
                         const target = retention.type === "size" ? sizeField : daysField
                         target.error = err
                         if (err === "") page.toast.show(qsTr("Retention saved"))
@@ -285,7 +281,7 @@ Item {
                         iconName: "exit"; text: qsTr("Exit Camera Station"); tint: "#5a1d1d"
                         onClicked: page.confirmDialog.ask(qsTr("Exit Camera Station?"),
                                                           qsTr("Live view stops. Recordings in progress are finished and saved."),
-                                                          qsTr("Exit"), function() { page.exitRequested() })
+                                                          qsTr("Exit"), function() { page.exitRequested() }, "exit")
                     }
                 }
             }

@@ -212,6 +212,55 @@ private Q_SLOTS:
         QVERIFY(!gate.unlocked());
     }
 
+    // The lockout message says the time left and counts down, in plain words.
+    void adminGateLockoutCountsDown()
+    {
+        qint64 now = 0;
+        app::AdminGate gate(true, QStringLiteral("2468"));
+        gate.clockMs = [&now] { return now; };
+        QVERIFY(!gate.unlock(QStringLiteral("1111")));
+        QCOMPARE(gate.message(), QStringLiteral("Wrong PIN. 4 more tries before a pause."));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(!gate.unlock(QStringLiteral("1111")));
+        QCOMPARE(gate.message(), QStringLiteral("Wrong PIN. 1 more try before a pause."));
+        QVERIFY(!gate.unlock(QStringLiteral("1111")));
+        QCOMPARE(gate.message(), QStringLiteral("Too many wrong PINs. Try again in 30 seconds."));
+        now += 5000;
+        QTRY_COMPARE_WITH_TIMEOUT(gate.message(), QStringLiteral("Too many wrong PINs. Try again in 25 seconds."), 2000);
+        now += 24000;
+        QTRY_COMPARE_WITH_TIMEOUT(gate.message(), QStringLiteral("Too many wrong PINs. Try again in 1 second."), 2000);
+        now += 1000;
+        QTRY_COMPARE_WITH_TIMEOUT(gate.message(), QString(), 2000);
+        QCOMPARE(gate.lockoutSeconds(), 0);
+    }
+
+    // Export: the copy lands whole (through a .part file), progress rises to 1, and an existing file is never overwritten.
+    void exportCopiesWithProgress()
+    {
+        QTemporaryDir dir;
+        const QString src = dir.filePath(QStringLiteral("rec.mp4"));
+        QFile f(src);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray data(3 * 1024 * 1024 + 17, Qt::Uninitialized);
+        for (qsizetype i = 0; i < data.size(); ++i)
+            data[i] = char(i * 31);
+        f.write(data);
+        f.close();
+        QList<double> steps;
+        QString error;
+        const QString dst = dir.filePath(QStringLiteral("out.mp4"));
+        QVERIFY2(app::LibraryController::copyFile(src, dst, [&steps](double p) { steps << p; }, &error), qPrintable(error));
+        QFile copy(dst);
+        QVERIFY(copy.open(QIODevice::ReadOnly));
+        QCOMPARE(copy.readAll(), data);
+        QVERIFY(!QFileInfo::exists(dst + QStringLiteral(".part")));
+        QVERIFY(steps.size() >= 4);
+        QCOMPARE(steps.last(), 1.0);
+        QVERIFY(std::is_sorted(steps.begin(), steps.end()));
+        QVERIFY(!app::LibraryController::copyFile(src, dst, {}, &error));  // exists: refused
+        QVERIFY(error.startsWith(QStringLiteral("Could not write")));
+    }
+
     void removableDrives()
     {
         QTemporaryDir dir;
