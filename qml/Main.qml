@@ -98,8 +98,28 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+3"; onActivated: window.go(2) }
     Shortcut { sequence: "Ctrl+4"; onActivated: window.go(3) }
 
+    // The on-screen keyboard lifts the page; the focused field scrolls into
+    // the space left above it.
+    readonly property real keyboardHeight: keyboard.item ? keyboard.item.occupied : 0
+    function revealFocus() {
+        const item = window.activeFocusItem
+        if (!item || keyboardHeight <= 0) return
+        let f = item.parent
+        while (f && (f.contentY === undefined || f.contentHeight === undefined || f.flick === undefined)) f = f.parent
+        if (!f) return
+        const p = item.mapToItem(f.contentItem, 0, 0)
+        const margin = 24
+        if (p.y - margin < f.contentY) f.contentY = Math.max(0, p.y - margin)
+        else if (p.y + item.height + margin > f.contentY + f.height)
+            f.contentY = Math.min(Math.max(0, f.contentHeight - f.height), p.y + item.height + margin - f.height)
+    }
+    onActiveFocusItemChanged: revealTimer.restart()
+    onKeyboardHeightChanged: revealTimer.restart()
+    Timer { id: revealTimer; interval: 200; onTriggered: window.revealFocus() }
+
     RowLayout {
         anchors.fill: parent
+        anchors.bottomMargin: window.keyboardHeight
         spacing: 0
 
         // Navigation rail: big targets on the left keep the full height for video.
@@ -235,6 +255,7 @@ ApplicationWindow {
     ConfirmDialog { id: confirmDialog }
 
     Loader {
+        id: keyboard
         active: kioskMode
         anchors.fill: parent
         z: 1000

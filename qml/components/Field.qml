@@ -14,11 +14,16 @@ ColumnLayout {
     property var check: null        // function(text) -> "" or a sentence
     property string error: ""
     property bool touched: false
+    // Enter moves to `next` (another Field); on the last field it hides the
+    // keyboard and emits submitted(), so a form can act on it.
+    property var next: null
+    signal submitted()
     spacing: 4
     Layout.fillWidth: true
 
     function validate() { touched = true; error = check ? check(input.text) : ""; return error === "" }
     function clear() { input.text = ""; touched = false; error = "" }
+    function focusInput() { input.forceActiveFocus() }
 
     Label { text: field.label; color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
     TextField {
@@ -30,6 +35,13 @@ ColumnLayout {
         Accessible.name: field.label
         onTextEdited: if (field.touched) field.validate()
         onEditingFinished: if (text !== "") field.validate()
+        EnterKey.type: field.next ? Qt.EnterKeyNext : Qt.EnterKeyDone
+        onAccepted: {
+            if (field.next) { field.next.focusInput(); return }
+            Qt.inputMethod.hide()
+            input.focus = false
+            field.submitted()
+        }
     }
     Label {
         visible: field.error !== ""

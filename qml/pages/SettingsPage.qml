@@ -131,6 +131,7 @@ Item {
                     placeholder: "rtsp://192.168.1.20:554/stream1"
                     inputMethodHints: Qt.ImhUrlCharactersOnly | Qt.ImhNoAutoUppercase
                     check: (t) => page.settings.validateCameraUrl(t)
+                    next: nameField
                 }
                 Field {
                     id: nameField
@@ -138,8 +139,10 @@ Item {
                     label: qsTr("Name")
                     placeholder: qsTr("Front door")
                     check: (t) => page.settings.validateCameraName(t)
+                    onSubmitted: addCameraButton.clicked()
                 }
                 IconButton {
+                    id: addCameraButton
                     objectName: "addCameraButton"
                     iconName: "add"; text: qsTr("Add camera"); tint: "#2b3f55"
                     onClicked: {
@@ -235,7 +238,7 @@ Item {
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: 10
-                    Field { id: keyName; label: qsTr("Who uses it"); placeholder: qsTr("Control room") }
+                    Field { id: keyName; label: qsTr("Who uses it"); placeholder: qsTr("Control room"); next: keyDays }
                     ColumnLayout {
                         spacing: 4
                         Label { text: qsTr("Role"); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
@@ -247,9 +250,10 @@ Item {
                             Accessible.name: qsTr("Role of the new key")
                         }
                     }
-                    Field { id: keyDays; label: qsTr("Valid for (days, empty: always)"); inputMethodHints: Qt.ImhDigitsOnly; Layout.preferredWidth: 200 }
+                    Field { id: keyDays; label: qsTr("Valid for (days, empty: always)"); inputMethodHints: Qt.ImhDigitsOnly; Layout.preferredWidth: 200; onSubmitted: createKeyButton.clicked() }
                 }
                 IconButton {
+                    id: createKeyButton
                     iconName: "key"; text: qsTr("Create key"); tint: "#2b3f55"
                     onClicked: {
                         const r = page.settings.createApiKey(keyName.text, keyRole.currentText, keyDays.text)
