@@ -101,17 +101,9 @@ ApplicationWindow {
     // The on-screen keyboard lifts the page; the focused field scrolls into
     // the space left above it.
     readonly property real keyboardHeight: keyboard.item ? keyboard.item.occupied : 0
+    FocusReveal { id: focusReveal }
     function revealFocus() {
-        const item = window.activeFocusItem
-        if (!item || keyboardHeight <= 0) return
-        let f = item.parent
-        while (f && (f.contentY === undefined || f.contentHeight === undefined || f.flick === undefined)) f = f.parent
-        if (!f) return
-        const p = item.mapToItem(f.contentItem, 0, 0)
-        const margin = 24
-        if (p.y - margin < f.contentY) f.contentY = Math.max(0, p.y - margin)
-        else if (p.y + item.height + margin > f.contentY + f.height)
-            f.contentY = Math.min(Math.max(0, f.contentHeight - f.height), p.y + item.height + margin - f.height)
+        if (keyboardHeight > 0 && window.activeFocusItem) focusReveal.reveal(window.activeFocusItem)
     }
     onActiveFocusItemChanged: revealTimer.restart()
     onKeyboardHeightChanged: revealTimer.restart()
