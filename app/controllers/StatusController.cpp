@@ -1,6 +1,7 @@
 #include "controllers/StatusController.h"
 
 #include "cameras/CameraRegistry.h"
+#include "config/Config.h"
 #include "health/HealthMonitor.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "net/ApiServer.h"
@@ -65,6 +66,23 @@ int StatusController::camerasOnline() const
 }
 
 int StatusController::clientCount() const { return m_s.apiServer->connectionCount(); }
+QString StatusController::demoNoticeText()
+{
+    return tr("demo: MediaMTX stand-in, test-pattern cameras — install MediaMTX for real cameras");
+}
+
+QString StatusController::demoFixText()
+{
+    return QStringLiteral("sudo packaging/mediamtx/install-mediamtx.sh --pinned && packaging/dev/station.sh run");
+}
+
+QString StatusController::demoNotice() const
+{
+    return m_s.config && m_s.config->boolean(QStringLiteral("ui.demo_notice")) ? demoNoticeText() : QString();
+}
+
+QString StatusController::demoFix() const { return demoNotice().isEmpty() ? QString() : demoFixText(); }
+
 QString StatusController::version() const { return QStringLiteral(STATION_VERSION); }
 QString StatusController::qtVersion() const { return QString::fromLatin1(qVersion()); }
 double StatusController::diskPercent() const { return m_s.storage->info().usagePercent; }

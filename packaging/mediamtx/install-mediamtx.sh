@@ -201,7 +201,7 @@ expected="${sha:-${listed:-$published}}"
 [ -n "$expected" ] || refuse "no SHA-256 for $tarname: it is not in $known and --sha256 was not given
   (copy the digest from the release's checksums.sha256, published with the tarball, or use --pinned)"
 if [ -n "$published" ] && [ -z "$listed" ] && [ -z "$sha" ]; then
-    say "note: $known does not pin $tarname; trusting the release's checksums.sha256 (fetched over HTTPS) alone"
+    say "note: $known does not pin $tarname; trusting the release's checksums.sha256 (from $base_url) alone"
 fi
 
 actual="$(sha256sum "$tarball" | awk '{print $1}')"
@@ -233,7 +233,11 @@ for extra in mediamtx.yml LICENSE; do
 done
 printf '%s\n%s  %s\n' "$version" "$expected" "$tarname" >"$prefix/INSTALLED"
 chmod 0644 "$prefix/INSTALLED"
-say "installed $version at $prefix/mediamtx (camera-station finds it there)"
+if [ "$prefix" = /opt/mediamtx ]; then
+    say "installed $version at $prefix/mediamtx (camera-station finds it there)"
+else
+    say "installed $version at $prefix/mediamtx (set mediamtx.binary: $prefix/mediamtx)"
+fi
 
 if [ "$service" = 1 ]; then
     install -d -m 0755 /etc/mediamtx
