@@ -79,8 +79,8 @@ done
 check "A and C: MediaMTX (the stand-in) is up" wait_for 30 bash -c "$(declare -f mtx_up); declare -A health=([a]=${health[a]} [c]=${health[c]}); mtx_up a && mtx_up c"
 
 # Traffic on A: successes, an unknown method (-32601), a bad parameter (-32602),
-# a snapshot (the duration histogram).
-token="$("$bin" --data-dir "$work/a" token --role operator --user prom-test 2>/dev/null)"
+# two snapshots (the duration histogram) that retention then deletes.
+token="$("$bin" --data-dir "$work/a" token --role admin --user prom-test 2>/dev/null)"
 "$py" - "${api[a]}" "$token" >"$work/rpc.out" 2>&1 <<'EOF'
 import asyncio, json, sys
 import websockets
@@ -103,11 +103,17 @@ async def main(port, token):
         await call("no_such_method", {})
         await call("take_snapshot", {"device": 42})
         await call("take_snapshot", {"device": "camera0"})
+        await call("take_snapshot", {"device": "camera0"})
+        # Retention: keep at most 1 byte, run once: both snapshots go.
+        await call("set_retention_policy", {"policy_type": "size", "max_size_gb": 1e-9, "enabled": False})
+        r = await call("cleanup_old_files", {})
+        print("snapshots_deleted", r.get("result", {}).get("snapshots_deleted"))
 
 asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
 EOF
-check "traffic on A answered (5 pings, -32601, -32602, a snapshot)" \
-    bash -c "[ \$(grep -c '^ping ok' '$work/rpc.out') = 5 ] && grep -q '^no_such_method -32601' '$work/rpc.out' && grep -q '^take_snapshot -32602' '$work/rpc.out' && grep -q '^take_snapshot ok' '$work/rpc.out'"
+check "traffic on A answered (5 pings, -32601, -32602, 2 snapshots, a retention run deleting both)" \
+    bash -c "[ \$(grep -c '^ping ok' '$work/rpc.out') = 5 ] && grep -q '^no_such_method -32601' '$work/rpc.out' && grep -q '^take_snapshot -32602' '$work/rpc.out' \
+        && [ \$(grep -c '^take_snapshot ok' '$work/rpc.out') = 2 ] && grep -qx 'snapshots_deleted 2' '$work/rpc.out'"
 
 # promtool check metrics on each station's real scrape.
 for s in a b c; do
@@ -118,11 +124,13 @@ for s in a b c; do
         bad "promtool check metrics on station $s:"; sed 's/^/       | /' "$work/$s.lint"
     fi
 done
-check "A's scrape has request counters by method and code (unknown methods as method=\"unknown\"), and the duration histograms" \
+check "A's scrape: request counters by method and code (unknown methods as method=\"unknown\"), duration histograms, retention deletions, recording failures at 0" \
     bash -c "grep -q 'camera_station_rpc_requests_total{method=\"ping\",code=\"ok\"} 5' '$work/a.metrics' \
         && grep -q 'camera_station_rpc_requests_total{method=\"unknown\",code=\"-32601\"} 1' '$work/a.metrics' \
         && grep -q 'camera_station_rpc_request_duration_seconds_bucket{method=\"ping\",le=\"+Inf\"} 5' '$work/a.metrics' \
-        && grep -q 'camera_station_snapshot_duration_seconds_count 1' '$work/a.metrics'"
+        && grep -q 'camera_station_snapshot_duration_seconds_count 2' '$work/a.metrics' \
+        && grep -q 'camera_station_retention_deleted_files_total{kind=\"snapshot\"} 2' '$work/a.metrics' \
+        && grep -q 'camera_station_recording_failures_total{camera=\"camera0\"} 0' '$work/a.metrics'"
 
 # Prometheus: scrape and evaluate every second, the shipped rules.
 prom_port="$(free_port)"
@@ -190,6 +198,18 @@ if wait_for 30 alerts_right; then
     ok "alerts: MediaMTXDown pending for B only, MediaMTXRestarting firing for C only, none for A"
 else
     bad "alerts: got"; sed 's/^/       | /' "$work/alerts.txt"
+fi
+
+# Event-loop stall: A stopped (SIGSTOP) for 3 s; once it runs again its
+# main loop notices the late timer and reports the stall for a minute.
+stall() { curl -s --max-time 5 "http://127.0.0.1:${health[a]}/metrics" | sed -n 's/^camera_station_event_loop_stall_seconds //p'; }
+before="$(stall)"
+kill -STOP "${spid[a]}"; sleep 3; kill -CONT "${spid[a]}"
+stall_seen() { "$py" -c 'import sys; sys.exit(0 if 2.5 <= float(sys.argv[1]) < 10 else 1)' "$(stall)"; }
+if wait_for 10 stall_seen; then
+    ok "A stopped for 3 s: camera_station_event_loop_stall_seconds $before -> $(stall)"
+else
+    bad "A stopped for 3 s: camera_station_event_loop_stall_seconds $before -> $(stall) (expected 2.5..10)"
 fi
 
 echo "prometheus: $passed passed, $failed failed"
