@@ -8,6 +8,7 @@
 #include "media/StorageService.h"
 #include "health/SystemStats.h"
 
+#include <QFileInfo>
 #include <QLocale>
 
 #include <algorithm>
@@ -53,8 +54,13 @@ QString StatusController::mediamtxFix() const
 {
     if (m_s.mediamtx->state() != mediamtx::MediaMtxSupervisor::State::NotInstalled)
         return {};
-    // No Debian package ships MediaMTX: the upstream release tarball it is.
-    return QStringLiteral("sudo tar -xzf mediamtx_*_linux_$(dpkg --print-architecture).tar.gz -C /usr/local/bin mediamtx && sudo systemctl restart camera-station");
+    // No Debian package ships MediaMTX: the pinned upstream release, verified
+    // against its published checksums by the installer the package ships
+    // (from a source tree: packaging/mediamtx/).
+    const QString installed = QStringLiteral("/usr/share/camera-station/mediamtx/install-mediamtx.sh");
+    if (QFileInfo::exists(installed))
+        return QStringLiteral("sudo %1 --pinned && sudo systemctl restart camera-station").arg(installed);
+    return QStringLiteral("sudo packaging/mediamtx/install-mediamtx.sh --pinned   (in the source folder; then start the app again)");
 }
 
 int StatusController::cameraCount() const { return int(m_s.cameras->cameras().size()); }

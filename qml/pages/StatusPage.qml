@@ -84,7 +84,7 @@ Flickable {
             }
             Label {
                 visible: page.status.mediamtxFix !== ""
-                text: qsTr("To install it, download the release for this machine from github.com/bluenviron/mediamtx and run:")
+                text: qsTr("To install it (the release this station targets, checked against the checksums its publisher lists), run:")
                 color: Theme.textMuted; font.pixelSize: Theme.fontSmall; wrapMode: Text.WordWrap; Layout.fillWidth: true
             }
             TextEdit {
