@@ -11,6 +11,7 @@
 #include "media/StorageService.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 namespace station::health {
 
@@ -39,6 +40,13 @@ HealthMonitor::HealthMonitor(const core::Services &services, QObject *parent) : 
                QStringLiteral("recordings that ended with an error (storage full, camera gone, MediaMTX failed), by camera ID"));
     m->declare(QStringLiteral("camera_station_retention_deleted_files_total"), T::Counter, QStringLiteral("files deleted by the retention policy, by kind"));
     m->declare(QStringLiteral("camera_station_event_loop_stall_seconds"), T::Gauge, QStringLiteral("longest main event-loop stall in the last 60 seconds"));
+    m->declare(QStringLiteral("camera_station_camera_stream_ready"), T::Gauge,
+               QStringLiteral("1 while the camera's MediaMTX path has a publisher (video flowing or starting), else 0; on-demand cameras idle at 0"));
+    m->declare(QStringLiteral("camera_station_camera_readers"), T::Gauge, QStringLiteral("readers of the camera's MediaMTX path (the station's own recorder and snapshot reader included)"));
+    m->declare(QStringLiteral("camera_station_camera_received_bytes_total"), T::Counter,
+               QStringLiteral("bytes MediaMTX received from the camera's publisher (resets when MediaMTX restarts); bitrate = 8 * rate()"));
+    m->declare(QStringLiteral("camera_station_camera_last_data_age_seconds"), T::Gauge,
+               QStringLiteral("seconds since the camera's stream last delivered data; only while its path is ready"));
     m->declare(QStringLiteral("camera_station_storage_min_free_bytes"), T::Gauge, QStringLiteral("the configured floor of free space (storage.min_free_mb), in bytes"));
     m->set(QStringLiteral("camera_station_storage_min_free_bytes"), {}, double(m_s.config->integer(QStringLiteral("storage.min_free_mb"))) * 1024.0 * 1024.0);
     // Unlabelled families get a sample from the start: an absent series reads as "no data", not 0.
@@ -272,6 +280,34 @@ void HealthMonitor::refresh()
         const QString camLabel = MetricsRegistry::label(QStringLiteral("camera"), cam.id);
         m->set(QStringLiteral("camera_station_camera_up"), camLabel, cam.status == QLatin1String("CONNECTED") ? 1 : 0);
         m->add(QStringLiteral("camera_station_recording_failures_total"), camLabel, 0);  // present from the start, so increase() sees the first failure
+    }
+    // Per camera stream figures from MediaMTX's path list (PathManager polls it every second).
+    for (const char *name : {"camera_station_camera_stream_ready", "camera_station_camera_readers", "camera_station_camera_received_bytes_total",
+                             "camera_station_camera_last_data_age_seconds"})
+        m->clearGauge(QString::fromLatin1(name));
+    if (m_s.paths && m_s.mediamtx->available() && m_s.paths->statusFresh()) {
+        const qint64 nowMs = m_stallClock.isValid() ? m_stallClock.elapsed() : 0;
+        QSet<QString> seen;
+        for (const cameras::Camera &cam : m_s.cameras->cameras()) {
+            const mediamtx::PathStatus ps = m_s.paths->status(cam.id);
+            const QString camLabel = MetricsRegistry::label(QStringLiteral("camera"), cam.id);
+            m->set(QStringLiteral("camera_station_camera_stream_ready"), camLabel, ps.ready ? 1 : 0);
+            m->set(QStringLiteral("camera_station_camera_readers"), camLabel, ps.readers);
+            m->set(QStringLiteral("camera_station_camera_received_bytes_total"), camLabel, double(ps.bytesReceived));
+            seen.insert(cam.id);
+            auto last = m_lastData.find(cam.id);
+            if (!ps.ready) {
+                m_lastData.remove(cam.id);
+                continue;
+            }
+            if (last == m_lastData.end() || ps.bytesReceived != last->first)
+                last = m_lastData.insert(cam.id, {ps.bytesReceived, nowMs});
+            m->set(QStringLiteral("camera_station_camera_last_data_age_seconds"), camLabel, double(nowMs - last->second) / 1000.0);
+        }
+        for (auto it = m_lastData.begin(); it != m_lastData.end();)
+            it = seen.contains(it.key()) ? std::next(it) : m_lastData.erase(it);
+    } else {
+        m_lastData.clear();
     }
 
     // Announce changes of the overall status or of any component state.

@@ -45,6 +45,8 @@ private:
     QElapsedTimer m_stallClock;
     qint64 m_lastTickMs = 0;
     std::deque<std::pair<qint64, qint64>> m_stalls;  // (at ms, stall ms), the last 60 s
+    // Per camera: MediaMTX's inbound byte count and when it last grew (ms on m_stallClock).
+    QHash<QString, std::pair<qint64, qint64>> m_lastData;
     QJsonObject m_lastStatus;
     QHash<QString, QString> m_lastComponentStatus;
     bool m_mediamtxEverAvailable = false;

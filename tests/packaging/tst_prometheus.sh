@@ -1,7 +1,8 @@
 #!/bin/bash
 # A real Prometheus (Debian's package) scrapes three real stations on loopback:
 #   A  the MediaMTX stand-in and one demo camera, with API traffic (successes
-#      and errors) so the request counters and histograms have series
+#      and errors) so the request counters and histograms have series; later
+#      its camera's publisher is frozen (SIGSTOP): CameraStationStreamStalled
 #   B  no MediaMTX (the binary is missing): camera_station_mediamtx_up 0
 #   C  the stand-in and one demo camera; the test kills C's MediaMTX three
 #      times (by its pid, a child of C) and the supervisor restarts it
@@ -108,12 +109,14 @@ async def main(port, token):
         await call("set_retention_policy", {"policy_type": "size", "max_size_gb": 1e-9, "enabled": False})
         r = await call("cleanup_old_files", {})
         print("snapshots_deleted", r.get("result", {}).get("snapshots_deleted"))
+        # Keep camera0's publisher running (stream figures, the freeze below).
+        await call("start_streaming", {"device": "camera0", "auto_close_after": "0s"})
 
 asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
 EOF
-check "traffic on A answered (5 pings, -32601, -32602, 2 snapshots, a retention run deleting both)" \
+check "traffic on A answered (5 pings, -32601, -32602, 2 snapshots, a retention run deleting both, start_streaming)" \
     bash -c "[ \$(grep -c '^ping ok' '$work/rpc.out') = 5 ] && grep -q '^no_such_method -32601' '$work/rpc.out' && grep -q '^take_snapshot -32602' '$work/rpc.out' \
-        && [ \$(grep -c '^take_snapshot ok' '$work/rpc.out') = 2 ] && grep -qx 'snapshots_deleted 2' '$work/rpc.out'"
+        && [ \$(grep -c '^take_snapshot ok' '$work/rpc.out') = 2 ] && grep -qx 'snapshots_deleted 2' '$work/rpc.out' && grep -qx 'start_streaming ok' '$work/rpc.out'"
 
 # promtool check metrics on each station's real scrape.
 for s in a b c; do
@@ -198,6 +201,33 @@ if wait_for 30 alerts_right; then
     ok "alerts: MediaMTXDown pending for B only, MediaMTXRestarting firing for C only, none for A"
 else
     bad "alerts: got"; sed 's/^/       | /' "$work/alerts.txt"
+fi
+
+# A's camera0 freezes: its publisher (a descendant of A, found by its parent
+# chain, stopped by pid) keeps the RTSP session open but sends nothing.
+publisher() {
+    local mtx; mtx="$(pgrep -P "${spid[a]}" -f mediamtx-standin | head -n 1)"
+    [ -n "$mtx" ] && pgrep -P "$mtx" -f 'testsrc2' | head -n 1
+}
+age() { curl -s --max-time 5 "http://127.0.0.1:${health[a]}/metrics" | sed -n 's/^camera_station_camera_last_data_age_seconds{camera="camera0"} //p'; }
+flowing() { local a; a="$(age)"; [ -n "$a" ] && "$py" -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 5 else 1)' "$a"; }
+check "A's camera0 streams: stream_ready 1, bytes received, last-data age under 5 s" \
+    wait_for 20 bash -c "$(declare -f flowing age); health_a=${health[a]}; py=$py; declare -A health=([a]=\$health_a); flowing \
+        && curl -s 'http://127.0.0.1:${health[a]}/metrics' | grep -q '^camera_station_camera_stream_ready{camera=\"camera0\"} 1' \
+        && curl -s 'http://127.0.0.1:${health[a]}/metrics' | grep -Eq '^camera_station_camera_received_bytes_total\{camera=\"camera0\"\} [1-9]'"
+pub="$(publisher)"
+if [ -n "$pub" ]; then
+    kill -STOP "$pub"
+    stalled_alert() { alerts | grep -Eq "^CameraStationStreamStalled $A (pending|firing)\$"; }
+    if wait_for 40 stalled_alert; then
+        ok "A's camera0 publisher frozen: last-data age $(age) s, CameraStationStreamStalled pending for A"
+    else
+        bad "A's camera0 publisher frozen: no CameraStationStreamStalled for A (age $(age); alerts: $(alerts | tr '\n' ';'))"
+    fi
+    kill -CONT "$pub"
+    check "A's camera0 publisher resumed: data flows again (age under 5 s)" wait_for 20 flowing
+else
+    bad "A's camera0 publisher not found under A's MediaMTX"
 fi
 
 # Event-loop stall: A stopped (SIGSTOP) for 3 s; once it runs again its
