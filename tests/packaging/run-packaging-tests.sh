@@ -275,6 +275,10 @@ done
 ok "Depends lists the runtime QML modules, plugins, media backends and the shlibdeps libraries"
 check "the unit in the package runs a binary the package ships" \
     bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./lib/systemd/system/camera-station.service | grep '^ExecStart=/usr/bin/camera-station ' >/dev/null && dpkg -c '$deb' | grep ' ./usr/bin/camera-station$' >/dev/null"
+check "the package never ships the MediaMTX stand-in (the demo is for the source tree only)" \
+    bash -c "! dpkg -c '$deb' | grep -q 'mediamtx-standin'"
+check "the package ships the Prometheus rules and scrape example" \
+    bash -c "dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/camera-station.rules.yml$' && dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/scrape-config.example.yml$'"
 
 # --- lintian -------------------------------------------------------------------------
 
