@@ -5,7 +5,8 @@
 #
 # Stages (each prints its duration):
 #   preflight       root, tools, nothing of ours installed, ports 8002/8003 free
-#   deb             cpack -G DEB; file name; dpkg -I Depends
+#   deb             cpack -G DEB; file name; dpkg -I Depends; the Prometheus files are
+#                   in it and the MediaMTX stand-in is not
 #   lintian         no errors (overrides are documented in packaging/deb/lintian-overrides)
 #   mediamtx        install-mediamtx.sh with a fake tarball: match, mismatch, no hash, table, URL
 #   clean-chroot    a fresh Debian 12 minbase chroot without any of the
