@@ -116,8 +116,8 @@ run_app() {
         set -- --set "mediamtx.binary=$top/tests/support/mediamtx-standin/mediamtx-standin" \
             --demo-cameras 2 --set ui.demo_notice=true "$@"
     elif [ -n "$mediamtx_bin" ] && [ "$mediamtx_bin" != "(configured)" ]; then
-        # Found or just installed outside the app's own search (PATH,
-        # /usr/local/bin, /opt/mediamtx): name it.
+        # Name the binary found or just installed: the prefix may be outside
+        # the app's own search (PATH, /usr/local/bin, /opt/mediamtx).
         set -- --set "mediamtx.binary=$mediamtx_bin" "$@"
     fi
     mkdir -p "$data"
