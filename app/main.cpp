@@ -4,6 +4,7 @@
 #include "cli/AdminCommands.h"
 #include "UiContext.h"
 #include "cli/ValidateCommand.h"
+#include "controllers/StatusController.h"
 
 #include "config/Config.h"
 #include "core/Station.h"
@@ -180,6 +181,9 @@ int main(int argc, char *argv[])
         err << "camera-station cannot start: " << error << Qt::endl;
         return 1;
     }
+    // The run command's demo (MediaMTX stand-in, test-pattern cameras) says so.
+    if (loaded.config.boolean(QStringLiteral("ui.demo_notice")))
+        qWarning().noquote() << app::StatusController::demoNoticeText() << QStringLiteral("(to leave the demo: %1)").arg(app::StatusController::demoFixText());
     QObject::connect(&signalWatcher, &core::UnixSignalWatcher::terminationRequested, &station, [&station](int sig) {
         station.shutdown(sig == 2 ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
     });

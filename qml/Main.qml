@@ -19,7 +19,7 @@ ApplicationWindow {
     minimumWidth: 640
     minimumHeight: 420
     visible: true
-    title: qsTr("Camera Station")
+    title: stationStatus.demoNotice ? qsTr("Camera Station — %1").arg(stationStatus.demoNotice) : qsTr("Camera Station")
     color: Theme.background
     flags: kioskMode ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
     visibility: kioskMode ? Window.FullScreen : Window.AutomaticVisibility

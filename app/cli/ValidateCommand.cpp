@@ -438,7 +438,7 @@ int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList
             report(QStringLiteral("mediamtx"),
                    fail(configured.isEmpty() ? QStringLiteral("no mediamtx executable (mediamtx.binary unset; not on PATH, in /usr/local/bin or /opt/mediamtx)")
                                              : QStringLiteral("mediamtx.binary is %1, which is not an executable file").arg(configured),
-                        QStringLiteral("/usr/share/camera-station/mediamtx/install-mediamtx.sh --tarball FILE --sha256 HASH (see /usr/share/doc/camera-station/README.packaging.md)")));
+                        QStringLiteral("/usr/share/camera-station/mediamtx/install-mediamtx.sh --pinned (offline: --tarball FILE --sha256 HASH; see /usr/share/doc/camera-station/README.packaging.md)")));
         } else {
             const QString version = firstLineOf(binary, {QStringLiteral("--version")});
             if (version.isEmpty())

@@ -1,12 +1,14 @@
 #include "controllers/StatusController.h"
 
 #include "cameras/CameraRegistry.h"
+#include "config/Config.h"
 #include "health/HealthMonitor.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "net/ApiServer.h"
 #include "media/StorageService.h"
 #include "health/SystemStats.h"
 
+#include <QFileInfo>
 #include <QLocale>
 
 #include <algorithm>
@@ -52,8 +54,13 @@ QString StatusController::mediamtxFix() const
 {
     if (m_s.mediamtx->state() != mediamtx::MediaMtxSupervisor::State::NotInstalled)
         return {};
-    // No Debian package ships MediaMTX: the upstream release tarball it is.
-    return QStringLiteral("sudo tar -xzf mediamtx_*_linux_$(dpkg --print-architecture).tar.gz -C /usr/local/bin mediamtx && sudo systemctl restart camera-station");
+    // No Debian package ships MediaMTX: the pinned upstream release, verified
+    // against its published checksums by the installer the package ships
+    // (from a source tree: packaging/mediamtx/).
+    const QString installed = QStringLiteral("/usr/share/camera-station/mediamtx/install-mediamtx.sh");
+    if (QFileInfo::exists(installed))
+        return QStringLiteral("sudo %1 --pinned && sudo systemctl restart camera-station").arg(installed);
+    return QStringLiteral("sudo packaging/mediamtx/install-mediamtx.sh --pinned   (in the source folder; then start the app again)");
 }
 
 int StatusController::cameraCount() const { return int(m_s.cameras->cameras().size()); }
@@ -65,6 +72,23 @@ int StatusController::camerasOnline() const
 }
 
 int StatusController::clientCount() const { return m_s.apiServer->connectionCount(); }
+QString StatusController::demoNoticeText()
+{
+    return tr("demo: MediaMTX stand-in, test-pattern cameras — install MediaMTX for real cameras");
+}
+
+QString StatusController::demoFixText()
+{
+    return QStringLiteral("sudo packaging/mediamtx/install-mediamtx.sh --pinned && packaging/dev/station.sh run");
+}
+
+QString StatusController::demoNotice() const
+{
+    return m_s.config && m_s.config->boolean(QStringLiteral("ui.demo_notice")) ? demoNoticeText() : QString();
+}
+
+QString StatusController::demoFix() const { return demoNotice().isEmpty() ? QString() : demoFixText(); }
+
 QString StatusController::version() const { return QStringLiteral(STATION_VERSION); }
 QString StatusController::qtVersion() const { return QString::fromLatin1(qVersion()); }
 double StatusController::diskPercent() const { return m_s.storage->info().usagePercent; }

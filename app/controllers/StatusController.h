@@ -29,6 +29,10 @@ class StatusController : public QObject
     Q_PROPERTY(QString processMemoryText READ processMemoryText NOTIFY sampled)
     Q_PROPERTY(QString version READ version CONSTANT)
     Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
+    // ui.demo_notice: the run command started a demo (MediaMTX stand-in,
+    // test-pattern cameras). Empty when not a demo.
+    Q_PROPERTY(QString demoNotice READ demoNotice CONSTANT)
+    Q_PROPERTY(QString demoFix READ demoFix CONSTANT)
 public:
     StatusController(const core::Services &services, quint16 apiPort, QObject *parent = nullptr);
 
@@ -47,6 +51,13 @@ public:
     QString processMemoryText() const;
     QString version() const;
     QString qtVersion() const;
+    QString demoNotice() const;
+    QString demoFix() const;
+
+    // The demo notice and how to leave the demo, for the log, the Status
+    // page and the window title; one wording everywhere.
+    static QString demoNoticeText();
+    static QString demoFixText();
 
 Q_SIGNALS:
     void changed();

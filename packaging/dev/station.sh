@@ -2,12 +2,24 @@
 # Camera Station developer entry point: one command installs what is missing
 # (Debian 12 packages), builds, and then runs the app or every test.
 #
-#   packaging/dev/station.sh run [camera-station options]   build and start the app
-#   packaging/dev/station.sh test                           build and run every test
+#   packaging/dev/station.sh run [--no-demo|--demo] [camera-station options]   build and start the app
+#   packaging/dev/station.sh test                                             build and run every test
+#
+# `run` needs MediaMTX for video. When it is missing, it installs the pinned
+# release with packaging/mediamtx/install-mediamtx.sh --pinned (verified
+# against the release's checksums.sha256). When that is impossible (offline,
+# or the install failed or was refused) it starts a labelled DEMO instead:
+# the MediaMTX stand-in (tests/support/mediamtx-standin) and two test-pattern
+# cameras, with its own data folder. --no-demo: run without MediaMTX instead;
+# --demo: the demo even when MediaMTX is installed.
 #
 # Run as root, or as a user with sudo, on Debian 12. Environment:
-#   STATION_DATA_DIR   data folder for `run` (default ~/.local/share/camera-station)
-#   STATION_BUILD_DIR  is always ./build (the CMake preset "default")
+#   STATION_DATA_DIR        data folder for `run` (default ~/.local/share/camera-station)
+#   STATION_DEMO_DATA_DIR   data folder of the demo (default ~/.local/share/camera-station-demo)
+#   STATION_BUILD_DIR       build folder (default ./build, the CMake preset "default")
+#   STATION_NO_SETUP=1      skip the package check and the build (use the existing build)
+#   STATION_MEDIAMTX_PREFIX where MediaMTX is installed (default /opt/mediamtx)
+#   MEDIAMTX_RELEASE_BASE_URL  release server for the installer (default GitHub; see its --help)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,38 +52,83 @@ build() {
     cmake --build --preset default -- -j"$(nproc)"
 }
 
-# MediaMTX is not in Debian: when it is missing and the machine is online, try
-# the checksum-verified installer; say plainly when that is not possible and
-# carry on (the app runs without it and reports mediamtx_unavailable).
+# MediaMTX is not in Debian. Found: $mediamtx_bin names it. Missing: install
+# the pinned release, verified (install-mediamtx.sh --pinned); returns 1
+# when that is not possible, with the reason already said.
+mediamtx_bin=""
+find_mediamtx() {
+    local dir
+    local IFS=:
+    for dir in ${STATION_MEDIAMTX_SEARCH:-$PATH:/usr/local/bin:$mediamtx_prefix}; do
+        if [ -n "$dir" ] && [ -x "$dir/mediamtx" ] && [ ! -d "$dir/mediamtx" ]; then
+            mediamtx_bin="$dir/mediamtx"
+            return 0
+        fi
+    done
+    return 1
+}
+
 ensure_mediamtx() {
-    if command -v mediamtx >/dev/null || [ -x /usr/local/bin/mediamtx ] || [ -x /opt/mediamtx/mediamtx ] \
-        || [[ " $* " == *"mediamtx.binary="* ]] || [ -n "${CAMERA_STATION_MEDIAMTX_BINARY:-}" ]; then
+    if [[ " $* " == *"mediamtx.binary="* ]] || [ -n "${CAMERA_STATION_MEDIAMTX_BINARY:-}" ]; then
+        mediamtx_bin="(configured)"
         return 0
     fi
-    local later="install it later with packaging/mediamtx/install-mediamtx.sh (packaging/README.md, MediaMTX)"
-    if ! curl -fsI --max-time 5 -o /dev/null https://github.com 2>/dev/null; then
-        say "MediaMTX is not installed, and this machine is offline (github.com unreachable): could not install it"
-        say "continuing without MediaMTX (/health/ready says 503 mediamtx_unavailable); $later"
-        return 0
-    fi
-    say "MediaMTX is not installed: trying packaging/mediamtx/install-mediamtx.sh --latest-known"
-    local sudo=""
+    find_mediamtx && return 0
+    say "MediaMTX is not installed: installing the pinned release (packaging/mediamtx/install-mediamtx.sh --pinned)"
+    local sudo="" rc=0
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    if ! $sudo "$top/packaging/mediamtx/install-mediamtx.sh" --latest-known; then
-        say "could not install MediaMTX (see above): continuing without it; $later"
-    fi
+    local base=()
+    [ -z "${MEDIAMTX_RELEASE_BASE_URL:-}" ] || base=(--base-url "$MEDIAMTX_RELEASE_BASE_URL")
+    $sudo "$top/packaging/mediamtx/install-mediamtx.sh" --pinned --prefix "$mediamtx_prefix" "${base[@]}" || rc=$?
+    case "$rc" in
+        0) mediamtx_bin="$mediamtx_prefix/mediamtx"; return 0 ;;
+        3) say "could not install MediaMTX: this machine is offline (the release could not be downloaded)" ;;
+        1) say "could not install MediaMTX: the installer refused (see REFUSED above)" ;;
+        *) say "could not install MediaMTX: the installer failed (exit $rc)" ;;
+    esac
+    return 1
+}
+
+# Prints the run command's own lines, and the app's output unchanged; when the
+# app says "serving: ws://HOST:PORT/PATH, health on port N", says where it
+# listens (the ports really bound, whatever the configuration chose).
+# Ignores SIGINT/SIGTERM: it ends when the app closes its output, so the
+# app's shutdown messages are still shown after Ctrl+C.
+announce() {
+    trap '' INT TERM
+    local demo="$1" line host port path hport re='serving: ws://(.*):([0-9]+)(/[^,]*), health on port ([0-9]+)'
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        if [[ "$line" =~ $re ]]; then
+            host="${BASH_REMATCH[1]}" port="${BASH_REMATCH[2]}" path="${BASH_REMATCH[3]}" hport="${BASH_REMATCH[4]}"
+            case "$host" in 0.0.0.0|::|"[::]"|"") host=127.0.0.1 ;; *:*) host="[$host]" ;; esac
+            say "API: ws://$host:$port$path   health: http://$host:$hport/health   (Ctrl+C stops)"
+            [ "$demo" = 0 ] || say "DEMO: MediaMTX stand-in, test-pattern cameras — install MediaMTX for real cameras: sudo packaging/mediamtx/install-mediamtx.sh --pinned"
+        fi
+    done
 }
 
 run_app() {
+    local demo="$1"; shift
     local data="${STATION_DATA_DIR:-$HOME/.local/share/camera-station}"
+    if [ "$demo" = 1 ]; then
+        data="${STATION_DEMO_DATA_DIR:-$HOME/.local/share/camera-station-demo}"
+        set -- --set "mediamtx.binary=$top/tests/support/mediamtx-standin/mediamtx-standin" \
+            --demo-cameras 2 --set ui.demo_notice=true "$@"
+    elif [ -n "$mediamtx_bin" ] && [ "$mediamtx_bin" != "(configured)" ]; then
+        # Name the binary found or just installed: the prefix may be outside
+        # the app's own search (PATH, /usr/local/bin, /opt/mediamtx).
+        set -- --set "mediamtx.binary=$mediamtx_bin" "$@"
+    fi
     mkdir -p "$data"
     if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [[ " $* " != *" --headless "* ]]; then
         say "no display: starting headless (add a display for the kiosk UI)"
         set -- --headless "$@"
     fi
     say "starting camera-station --data-dir $data $*"
-    say "API: ws://127.0.0.1:8002/ws   health: http://127.0.0.1:8003/health   (Ctrl+C stops)"
-    exec "$top/build/bin/camera-station" --data-dir "$data" "$@"
+    local status=0
+    "$build_dir/bin/camera-station" --data-dir "$data" "$@" 2>&1 | announce "$demo" || status=${PIPESTATUS[0]}
+    return "$status"
 }
 
 run_tests() {
@@ -84,12 +141,34 @@ run_tests() {
 
 cmd="${1:-}"
 shift || true
+build_dir="${STATION_BUILD_DIR:-$top/build}"
+mediamtx_prefix="${STATION_MEDIAMTX_PREFIX:-/opt/mediamtx}"
 case "$cmd" in
     run)
-        install_packages
-        build
-        ensure_mediamtx "$@"
-        run_app "$@"
+        demo=auto args=()
+        for a in "$@"; do
+            case "$a" in
+                --no-demo) demo=0 ;;
+                --demo) demo=1 ;;
+                *) args+=("$a") ;;
+            esac
+        done
+        if [ "${STATION_NO_SETUP:-0}" != 1 ]; then
+            install_packages
+            build
+        fi
+        if [ "$demo" = auto ]; then
+            demo=0
+            if ! ensure_mediamtx "${args[@]}"; then
+                say "starting the DEMO instead: the MediaMTX stand-in and two test-pattern cameras (data in ${STATION_DEMO_DATA_DIR:-$HOME/.local/share/camera-station-demo});"
+                say "  for real cameras install MediaMTX: sudo packaging/mediamtx/install-mediamtx.sh --pinned (packaging/README.md, MediaMTX), or pass --no-demo to run without it"
+                demo=1
+            fi
+        elif [ "$demo" = 0 ]; then
+            ensure_mediamtx "${args[@]}" \
+                || say "--no-demo: continuing without MediaMTX (/health/ready says 503 mediamtx_unavailable)"
+        fi
+        run_app "$demo" "${args[@]}"
         ;;
     test)
         install_packages
@@ -97,7 +176,7 @@ case "$cmd" in
         run_tests
         ;;
     *)
-        echo "usage: $0 run [camera-station options] | test" >&2
+        echo "usage: $0 run [--no-demo|--demo] [camera-station options] | test" >&2
         exit 2
         ;;
 esac

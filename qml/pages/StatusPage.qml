@@ -52,6 +52,29 @@ Flickable {
             }
         }
 
+        // Started by the run command without MediaMTX (ui.demo_notice).
+        Card {
+            objectName: "demoNotice"
+            visible: !!page.status.demoNotice
+            title: qsTr("Demo")
+            border.color: Theme.warn
+            Label {
+                text: page.status.demoNotice || ""
+                color: Theme.warn; font.pixelSize: Theme.fontBody; wrapMode: Text.WordWrap; Layout.fillWidth: true
+            }
+            Label {
+                text: qsTr("Live video, snapshots and recordings work, from synthetic test patterns. To use real cameras, install MediaMTX (verified against the release's published checksums) and start again, from the source folder:")
+                color: Theme.textMuted; font.pixelSize: Theme.fontSmall; wrapMode: Text.WordWrap; Layout.fillWidth: true
+            }
+            TextEdit {
+                text: page.status.demoFix || ""
+                readOnly: true; selectByMouse: !page.kiosk
+                color: Theme.text; font.family: "monospace"; font.pixelSize: Theme.fontSmall
+                wrapMode: TextEdit.WrapAnywhere; Layout.fillWidth: true
+                Accessible.name: qsTr("Install command")
+            }
+        }
+
         Card {
             title: qsTr("Media server (MediaMTX)")
             RowLayout {
@@ -61,7 +84,7 @@ Flickable {
             }
             Label {
                 visible: page.status.mediamtxFix !== ""
-                text: qsTr("To install it, download the release for this machine from github.com/bluenviron/mediamtx and run:")
+                text: qsTr("To install it (the release this station targets, checked against the checksums its publisher lists), run:")
                 color: Theme.textMuted; font.pixelSize: Theme.fontSmall; wrapMode: Text.WordWrap; Layout.fillWidth: true
             }
             TextEdit {

@@ -201,6 +201,7 @@ std::vector<KeyDef> buildSchema()
 
         // ui (kiosk/desktop front end)
         str("ui.admin_pin", "", "4-12 digit PIN for exit, settings and deletion in kiosk mode; empty: those stay locked in kiosk mode (desktop needs no PIN)"),
+        boolean("ui.demo_notice", false, "say in the window title, on the Status page and in the log that this is a demo (MediaMTX stand-in, test-pattern cameras); set by packaging/dev/station.sh run when MediaMTX is missing"),
 
         // logging
         str("logging.level", "info", "debug, info, warning or error", {"debug", "info", "warning", "error"}),

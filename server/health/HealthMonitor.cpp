@@ -11,6 +11,7 @@
 #include "media/StorageService.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 namespace station::health {
 
@@ -34,15 +35,58 @@ HealthMonitor::HealthMonitor(const core::Services &services, QObject *parent) : 
     m->declare(QStringLiteral("camera_station_mediamtx_restarts_total"), T::Counter, QStringLiteral("MediaMTX restarts"));
     m->declare(QStringLiteral("camera_station_storage_usage_ratio"), T::Gauge, QStringLiteral("storage filesystem use 0..1"));
     m->declare(QStringLiteral("camera_station_storage_available_bytes"), T::Gauge, QStringLiteral("bytes available to the service"));
+    m->declare(QStringLiteral("camera_station_camera_up"), T::Gauge, QStringLiteral("1 while the camera is CONNECTED, else 0; one series per known camera ID"));
+    m->declare(QStringLiteral("camera_station_recording_failures_total"), T::Counter,
+               QStringLiteral("recordings that ended with an error (storage full, camera gone, MediaMTX failed), by camera ID"));
+    m->declare(QStringLiteral("camera_station_retention_deleted_files_total"), T::Counter, QStringLiteral("files deleted by the retention policy, by kind"));
+    m->declare(QStringLiteral("camera_station_event_loop_stall_seconds"), T::Gauge, QStringLiteral("longest main event-loop stall in the last 60 seconds"));
+    m->declare(QStringLiteral("camera_station_camera_stream_ready"), T::Gauge,
+               QStringLiteral("1 while the camera's MediaMTX path has a publisher (video flowing or starting), else 0; on-demand cameras idle at 0"));
+    m->declare(QStringLiteral("camera_station_camera_readers"), T::Gauge, QStringLiteral("readers of the camera's MediaMTX path (the station's own recorder and snapshot reader included)"));
+    m->declare(QStringLiteral("camera_station_camera_received_bytes_total"), T::Counter,
+               QStringLiteral("bytes MediaMTX received from the camera's publisher (resets when MediaMTX restarts); bitrate = 8 * rate()"));
+    m->declare(QStringLiteral("camera_station_camera_last_data_age_seconds"), T::Gauge,
+               QStringLiteral("seconds since the camera's stream last delivered data; only while its path is ready"));
+    m->declare(QStringLiteral("camera_station_storage_min_free_bytes"), T::Gauge, QStringLiteral("the configured floor of free space (storage.min_free_mb), in bytes"));
+    m->set(QStringLiteral("camera_station_storage_min_free_bytes"), {}, double(m_s.config->integer(QStringLiteral("storage.min_free_mb"))) * 1024.0 * 1024.0);
     // Unlabelled families get a sample from the start: an absent series reads as "no data", not 0.
     m->set(QStringLiteral("camera_station_recordings_active"), {}, 0);
     m->add(QStringLiteral("camera_station_mediamtx_restarts_total"), {}, 0);
+    m->set(QStringLiteral("camera_station_event_loop_stall_seconds"), {}, 0);
+    for (const char *kind : {"recording", "snapshot"})
+        m->add(QStringLiteral("camera_station_retention_deleted_files_total"), MetricsRegistry::label(QStringLiteral("kind"), QString::fromLatin1(kind)), 0);
+    if (m_s.storage) {
+        connect(m_s.storage, &media::StorageService::cleanupFinished, this, [m](const media::CleanupResult &r) {
+            m->add(QStringLiteral("camera_station_retention_deleted_files_total"), MetricsRegistry::label(QStringLiteral("kind"), QStringLiteral("recording")),
+                   double(r.recordingsDeleted));
+            m->add(QStringLiteral("camera_station_retention_deleted_files_total"), MetricsRegistry::label(QStringLiteral("kind"), QStringLiteral("snapshot")),
+                   double(r.snapshotsDeleted));
+        });
+    }
+    m_stallTimer.setInterval(250);
+    connect(&m_stallTimer, &QTimer::timeout, this, &HealthMonitor::sampleLoopLatency);
+}
+
+void HealthMonitor::sampleLoopLatency()
+{
+    const qint64 now = m_stallClock.elapsed();
+    const qint64 stall = std::max<qint64>(0, now - m_lastTickMs - m_stallTimer.interval());
+    m_lastTickMs = now;
+    while (!m_stalls.empty() && m_stalls.front().first < now - 60000)
+        m_stalls.pop_front();
+    while (!m_stalls.empty() && m_stalls.back().second <= stall)
+        m_stalls.pop_back();  // a monotonic queue: the front is the longest
+    m_stalls.emplace_back(now, stall);
+    m_s.metrics->set(QStringLiteral("camera_station_event_loop_stall_seconds"), {}, double(m_stalls.front().second) / 1000.0);
 }
 
 void HealthMonitor::start()
 {
     refresh();
     m_timer.start();
+    m_stallClock.start();
+    m_lastTickMs = 0;
+    m_stallTimer.start();
 }
 
 health::HealthSnapshot HealthMonitor::evaluate() const
@@ -230,6 +274,41 @@ void HealthMonitor::refresh()
         byStatus[cam.status] += 1;
     for (auto it = byStatus.cbegin(); it != byStatus.cend(); ++it)
         m->set(QStringLiteral("camera_station_cameras"), MetricsRegistry::label(QStringLiteral("status"), it.key()), it.value());
+    // Per camera: bounded by cameras.max; a forgotten camera's series goes away.
+    m->clearGauge(QStringLiteral("camera_station_camera_up"));
+    for (const cameras::Camera &cam : m_s.cameras->cameras()) {
+        const QString camLabel = MetricsRegistry::label(QStringLiteral("camera"), cam.id);
+        m->set(QStringLiteral("camera_station_camera_up"), camLabel, cam.status == QLatin1String("CONNECTED") ? 1 : 0);
+        m->add(QStringLiteral("camera_station_recording_failures_total"), camLabel, 0);  // present from the start, so increase() sees the first failure
+    }
+    // Per camera stream figures from MediaMTX's path list (PathManager polls it every second).
+    for (const char *name : {"camera_station_camera_stream_ready", "camera_station_camera_readers", "camera_station_camera_received_bytes_total",
+                             "camera_station_camera_last_data_age_seconds"})
+        m->clearGauge(QString::fromLatin1(name));
+    if (m_s.paths && m_s.mediamtx->available() && m_s.paths->statusFresh()) {
+        const qint64 nowMs = m_stallClock.isValid() ? m_stallClock.elapsed() : 0;
+        QSet<QString> seen;
+        for (const cameras::Camera &cam : m_s.cameras->cameras()) {
+            const mediamtx::PathStatus ps = m_s.paths->status(cam.id);
+            const QString camLabel = MetricsRegistry::label(QStringLiteral("camera"), cam.id);
+            m->set(QStringLiteral("camera_station_camera_stream_ready"), camLabel, ps.ready ? 1 : 0);
+            m->set(QStringLiteral("camera_station_camera_readers"), camLabel, ps.readers);
+            m->set(QStringLiteral("camera_station_camera_received_bytes_total"), camLabel, double(ps.bytesReceived));
+            seen.insert(cam.id);
+            auto last = m_lastData.find(cam.id);
+            if (!ps.ready) {
+                m_lastData.remove(cam.id);
+                continue;
+            }
+            if (last == m_lastData.end() || ps.bytesReceived != last->first)
+                last = m_lastData.insert(cam.id, {ps.bytesReceived, nowMs});
+            m->set(QStringLiteral("camera_station_camera_last_data_age_seconds"), camLabel, double(nowMs - last->second) / 1000.0);
+        }
+        for (auto it = m_lastData.begin(); it != m_lastData.end();)
+            it = seen.contains(it.key()) ? std::next(it) : m_lastData.erase(it);
+    } else {
+        m_lastData.clear();
+    }
 
     // Announce changes of the overall status or of any component state.
     const QJsonObject status = statusResult(snap);

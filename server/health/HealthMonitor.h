@@ -3,9 +3,13 @@
 #include "core/Services.h"
 #include "health/HealthState.h"
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
+
+#include <deque>
+#include <utility>
 
 namespace station::health {
 
@@ -31,8 +35,18 @@ Q_SIGNALS:
     void healthChanged();
 
 private:
+    void sampleLoopLatency();
+
     core::Services m_s;
     QTimer m_timer;
+    // Main-loop stalls: a short timer's lateness, the longest of the last
+    // minute exported as camera_station_event_loop_stall_seconds.
+    QTimer m_stallTimer;
+    QElapsedTimer m_stallClock;
+    qint64 m_lastTickMs = 0;
+    std::deque<std::pair<qint64, qint64>> m_stalls;  // (at ms, stall ms), the last 60 s
+    // Per camera: MediaMTX's inbound byte count and when it last grew (ms on m_stallClock).
+    QHash<QString, std::pair<qint64, qint64>> m_lastData;
     QJsonObject m_lastStatus;
     QHash<QString, QString> m_lastComponentStatus;
     bool m_mediamtxEverAvailable = false;

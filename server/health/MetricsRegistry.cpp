@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace station::health {
@@ -75,16 +76,34 @@ QByteArray processMetrics()
     const qsizetype paren = stat.lastIndexOf(')');
     if (paren > 0) {
         const QList<QByteArray> f = stat.mid(paren + 2).split(' ');
+        const double ticks = double(sysconf(_SC_CLK_TCK));
         if (f.size() > 12) {
-            const double ticks = double(sysconf(_SC_CLK_TCK));
             out += family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
             out += sample("process_cpu_seconds_total", {}, (f[11].toDouble() + f[12].toDouble()) / ticks);
+        }
+        // starttime (field 22, clock ticks after boot) + boot time (btime in
+        // /proc/stat): a restart shows as a change of this value.
+        if (f.size() > 19) {
+            double bootTime = -1;
+            for (const QByteArray &line : readProc("/proc/stat").split('\n')) {
+                if (line.startsWith("btime "))
+                    bootTime = line.mid(6).trimmed().toDouble();
+            }
+            if (bootTime > 0) {
+                out += family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+                out += sample("process_start_time_seconds", {}, bootTime + f[19].toDouble() / ticks);
+            }
         }
     }
     const QDir fds(QStringLiteral("/proc/self/fd"));
     if (fds.exists()) {
         out += family("process_open_fds", "gauge", "Number of open file descriptors.");
         out += sample("process_open_fds", {}, double(fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size()));
+    }
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+        out += family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
+        out += sample("process_max_fds", {}, double(files.rlim_cur));
     }
     for (const QByteArray &line : readProc("/proc/self/status").split('\n')) {
         if (line.startsWith("Threads:")) {

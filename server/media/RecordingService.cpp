@@ -337,6 +337,8 @@ void RecordingService::finish(const QString &device, const QString &status, cons
                                                                      {QStringLiteral("reason"), reason}},
                                   device);
             } else {
+                // Declared (with help) by HealthMonitor, which also keeps a 0 per known camera.
+                m_metrics->add(QStringLiteral("camera_station_recording_failures_total"), health::MetricsRegistry::label(QStringLiteral("camera"), device));
                 m_events->publish(QStringLiteral("recording.error"), {{QStringLiteral("device"), device},
                                                                       {QStringLiteral("filename"), result.files.value(0)},
                                                                       {QStringLiteral("session_id"), result.id},

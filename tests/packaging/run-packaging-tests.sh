@@ -5,7 +5,8 @@
 #
 # Stages (each prints its duration):
 #   preflight       root, tools, nothing of ours installed, ports 8002/8003 free
-#   deb             cpack -G DEB; file name; dpkg -I Depends
+#   deb             cpack -G DEB; file name; dpkg -I Depends; the Prometheus files are
+#                   in it and the MediaMTX stand-in is not
 #   lintian         no errors (overrides are documented in packaging/deb/lintian-overrides)
 #   mediamtx        install-mediamtx.sh with a fake tarball: match, mismatch, no hash, table, URL
 #   clean-chroot    a fresh Debian 12 minbase chroot without any of the
@@ -275,6 +276,10 @@ done
 ok "Depends lists the runtime QML modules, plugins, media backends and the shlibdeps libraries"
 check "the unit in the package runs a binary the package ships" \
     bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./lib/systemd/system/camera-station.service | grep '^ExecStart=/usr/bin/camera-station ' >/dev/null && dpkg -c '$deb' | grep ' ./usr/bin/camera-station$' >/dev/null"
+check "the package never ships the MediaMTX stand-in (the demo is for the source tree only)" \
+    bash -c "! dpkg -c '$deb' | grep -q 'mediamtx-standin'"
+check "the package ships the Prometheus rules and scrape example" \
+    bash -c "dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/camera-station.rules.yml$' && dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/scrape-config.example.yml$'"
 
 # --- lintian -------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 #include "health/MetricsRegistry.h"
 
+#include <QDateTime>
 #include <QTest>
 
 #include <thread>
@@ -73,7 +74,8 @@ private slots:
     {
         MetricsRegistry m;
         const QByteArray text = m.render();
-        for (const char *name : {"process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds", "process_threads"}) {
+        for (const char *name : {"process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds", "process_threads",
+                                 "process_start_time_seconds", "process_max_fds"}) {
             QVERIFY2(text.contains(QByteArray("# TYPE ") + name), name);
             const qsizetype at = text.indexOf(QByteArray("\n") + name + ' ');
             QVERIFY2(at >= 0, name);
@@ -85,6 +87,11 @@ private slots:
         QVERIFY(text.contains("# TYPE process_cpu_seconds_total counter"));
         const qsizetype rss = text.indexOf("\nprocess_resident_memory_bytes ");
         QVERIFY(text.mid(rss + 31).split('\n').first().toDouble() > 1024 * 1024);
+        // This test process started within the last hour, and not in the future.
+        const qsizetype st = text.indexOf("\nprocess_start_time_seconds ");
+        const double started = text.mid(st + 28).split('\n').first().toDouble();
+        const double now = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+        QVERIFY2(started <= now + 1 && started > now - 3600, QByteArray::number(started, 'f', 2) + " vs now " + QByteArray::number(now, 'f', 2));
     }
 
     void concurrentUpdates()
