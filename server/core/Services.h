@@ -2,7 +2,7 @@
 
 namespace station::config { class Config; }
 namespace station::auth { class JwtService; class ApiKeyStore; }
-namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; class StorageService; class CameraQueue; }
+namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; class StorageService; class CameraQueue; class CaptureService; }
 namespace station::events { class EventBus; }
 namespace station::cameras { class CameraRegistry; }
 namespace station::mediamtx { class MediaMtxSupervisor; class PathManager; }
@@ -38,7 +38,8 @@ struct Services {
     media::SnapshotService *snapshotService = nullptr;
     media::RecordingService *recordingService = nullptr;
     media::StreamingService *streamingService = nullptr;
-    media::CameraQueue *cameraQueue = nullptr;
+    media::CaptureService *capture = nullptr;     // the capture verbs both doors call
+    media::CameraQueue *cameraQueue = nullptr;    // capture's per-camera order, shared by the streaming handlers
     cameras::ExternalDiscovery *discovery = nullptr;
 };
 
