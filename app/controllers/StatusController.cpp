@@ -3,7 +3,7 @@
 #include "cameras/CameraRegistry.h"
 #include "health/HealthMonitor.h"
 #include "mediamtx/MediaMtxSupervisor.h"
-#include "net/ApiServer.h"
+#include "rpc/ConnectionStats.h"
 #include "media/StorageService.h"
 #include "health/SystemStats.h"
 
@@ -17,7 +17,7 @@ StatusController::StatusController(const core::Services &services, quint16 apiPo
     : QObject(parent), m_s(services), m_apiUrl(QStringLiteral("ws://%1:%2/ws").arg(QStringLiteral("localhost")).arg(apiPort))
 {
     connect(m_s.healthMonitor, &health::HealthMonitor::healthChanged, this, &StatusController::changed);
-    connect(m_s.apiServer, &net::ApiServer::connectionCountChanged, this, &StatusController::changed);
+    m_s.connections->onConnectionCountChanged(this, [this] { Q_EMIT changed(); });
     connect(m_s.mediamtx, &mediamtx::MediaMtxSupervisor::stateChanged, this, &StatusController::changed);
     connect(m_s.cameras, &cameras::CameraRegistry::cameraChanged, this, &StatusController::changed);
     connect(m_s.cameras, &cameras::CameraRegistry::cameraRemoved, this, &StatusController::changed);
@@ -64,7 +64,7 @@ int StatusController::camerasOnline() const
     return int(std::count_if(all.cbegin(), all.cend(), [](const cameras::Camera &c) { return c.status == QLatin1String("CONNECTED"); }));
 }
 
-int StatusController::clientCount() const { return m_s.apiServer->connectionCount(); }
+int StatusController::clientCount() const { return m_s.connections->connectionCount(); }
 QString StatusController::version() const { return QStringLiteral(STATION_VERSION); }
 QString StatusController::qtVersion() const { return QString::fromLatin1(qVersion()); }
 double StatusController::diskPercent() const { return m_s.storage->info().usagePercent; }

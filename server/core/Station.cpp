@@ -209,6 +209,7 @@ bool Station::start(QString *error)
     m_services.capture = p.capture.get();
     m_services.cameraQueue = &p.capture->queue();
     m_services.discovery = p.discovery.get();
+    m_services.connections = p.apiServer.get();
     p.healthMonitor = std::make_unique<health::HealthMonitor>(m_services);
     m_services.healthMonitor = p.healthMonitor.get();
     api::registerAllMethods(*p.dispatcher, m_services);
