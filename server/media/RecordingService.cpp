@@ -1,6 +1,7 @@
 #include "media/RecordingService.h"
 
 #include "cameras/CameraRegistry.h"
+#include "common/IsoTime.h"
 #include "config/Config.h"
 #include "events/EventBus.h"
 #include "health/MetricsRegistry.h"
@@ -9,7 +10,6 @@
 #include "media/ReaderPool.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
-#include "rpc/RpcError.h"
 #include "media/StorageService.h"
 
 #include <QDir>
@@ -25,7 +25,7 @@ Q_LOGGING_CATEGORY(lcRecording, "station.media.recording")
 
 namespace station::media {
 
-using rpc::isoTime;
+using common::isoTime;
 
 qint64 RecordingSession::monotonicMs()
 {
