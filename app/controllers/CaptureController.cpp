@@ -63,51 +63,44 @@ void CaptureController::setBusy(int delta)
         Q_EMIT busyChanged();
 }
 
-void CaptureController::takeSnapshot(const QString &cameraId)
+template <typename Result>
+std::function<void(const Result &, const media::CaptureError &)> CaptureController::whenDone(const QString &cameraId,
+                                                                                            std::function<void(const Result &)> onSuccess)
 {
     setBusy(+1);
     QPointer<CaptureController> self(this);
-    m_capture->takeSnapshot(cameraId, QString(), [self, cameraId](const media::Snapshot &s, const media::CaptureError &e) {
+    return [self, cameraId, onSuccess](const Result &result, const media::CaptureError &e) {
         if (!self)
             return;
         self->setBusy(-1);
         if (e)
             Q_EMIT self->failed(cameraId, sentence(e));
         else
-            Q_EMIT self->snapshotTaken(cameraId, s.filename, QUrl::fromLocalFile(s.path).toString());
-    });
+            onSuccess(result);
+    };
+}
+
+void CaptureController::takeSnapshot(const QString &cameraId)
+{
+    m_capture->takeSnapshot(cameraId, QString(), whenDone<media::Snapshot>(cameraId, [this, cameraId](const media::Snapshot &s) {
+        Q_EMIT snapshotTaken(cameraId, s.filename, QUrl::fromLocalFile(s.path).toString());
+    }));
 }
 
 void CaptureController::startRecording(const QString &cameraId, int durationSeconds)
 {
-    setBusy(+1);
-    QPointer<CaptureController> self(this);
     const std::optional<qint64> duration = durationSeconds > 0 ? std::optional<qint64>(durationSeconds) : std::nullopt;
-    m_capture->startRecording(cameraId, duration, QStringLiteral("fmp4"), [self, cameraId](const media::RecordingSession &, const media::CaptureError &e) {
-        if (!self)
-            return;
-        self->setBusy(-1);
-        if (e)
-            Q_EMIT self->failed(cameraId, sentence(e));
-        else
-            Q_EMIT self->recordingStarted(cameraId);
-    });
+    m_capture->startRecording(cameraId, duration, QStringLiteral("fmp4"),
+                              whenDone<media::RecordingSession>(cameraId, [this, cameraId](const media::RecordingSession &) {
+                                  Q_EMIT recordingStarted(cameraId);
+                              }));
 }
 
 void CaptureController::stopRecording(const QString &cameraId)
 {
-    setBusy(+1);
-    QPointer<CaptureController> self(this);
-    m_capture->stopRecording(cameraId, [self, cameraId](const media::RecordingSession &s, const media::CaptureError &e) {
-        if (!self)
-            return;
-        self->setBusy(-1);
-        if (e)
-            Q_EMIT self->failed(cameraId, sentence(e));
-        else
-            Q_EMIT self->recordingStopped(cameraId, s.files.isEmpty() ? QString() : QFileInfo(s.files.last()).fileName(),
-                                          int(s.elapsedSeconds()));
-    });
+    m_capture->stopRecording(cameraId, whenDone<media::RecordingSession>(cameraId, [this, cameraId](const media::RecordingSession &s) {
+        Q_EMIT recordingStopped(cameraId, s.files.isEmpty() ? QString() : QFileInfo(s.files.last()).fileName(), int(s.elapsedSeconds()));
+    }));
 }
 
 bool CaptureController::isRecording(const QString &cameraId) const { return m_recordings->isRecording(cameraId); }

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QVariantMap>
 
+#include <functional>
+
 namespace station::media { struct CaptureError; class CaptureService; class RecordingService; }
 namespace station::api { class UrlBuilder; }
 namespace station::config { class Config; }
@@ -47,6 +49,11 @@ Q_SIGNALS:
 
 private:
     void setBusy(int delta);
+    // The callback a verb reports to: busy until it runs, then `failed` with a
+    // sentence or onSuccess (only while this controller lives).
+    template <typename Result>
+    std::function<void(const Result &, const media::CaptureError &)> whenDone(const QString &cameraId,
+                                                                              std::function<void(const Result &)> onSuccess);
     media::CaptureService *m_capture;
     media::RecordingService *m_recordings;
     api::UrlBuilder *m_urls;

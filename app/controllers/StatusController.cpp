@@ -14,27 +14,28 @@
 namespace station::app {
 
 StatusController::StatusController(const core::Services &services, quint16 apiPort, QObject *parent)
-    : QObject(parent), m_s(services), m_apiUrl(QStringLiteral("ws://%1:%2/ws").arg(QStringLiteral("localhost")).arg(apiPort))
+    : QObject(parent), m_health(services.healthMonitor), m_connections(services.connections), m_mediamtx(services.mediamtx),
+      m_cameras(services.cameras), m_storage(services.storage), m_systemStats(services.systemStats), m_apiUrl(QStringLiteral("ws://%1:%2/ws").arg(QStringLiteral("localhost")).arg(apiPort))
 {
-    connect(m_s.healthMonitor, &health::HealthMonitor::healthChanged, this, &StatusController::changed);
-    m_s.connections->onConnectionCountChanged(this, [this] { Q_EMIT changed(); });
-    connect(m_s.mediamtx, &mediamtx::MediaMtxSupervisor::stateChanged, this, &StatusController::changed);
-    connect(m_s.cameras, &cameras::CameraRegistry::cameraChanged, this, &StatusController::changed);
-    connect(m_s.cameras, &cameras::CameraRegistry::cameraRemoved, this, &StatusController::changed);
+    connect(m_health, &health::HealthMonitor::healthChanged, this, &StatusController::changed);
+    m_connections->onConnectionCountChanged(this, [this] { Q_EMIT changed(); });
+    connect(m_mediamtx, &mediamtx::MediaMtxSupervisor::stateChanged, this, &StatusController::changed);
+    connect(m_cameras, &cameras::CameraRegistry::cameraChanged, this, &StatusController::changed);
+    connect(m_cameras, &cameras::CameraRegistry::cameraRemoved, this, &StatusController::changed);
     m_sample.setInterval(2000);
     connect(&m_sample, &QTimer::timeout, this, &StatusController::sampled);
     m_sample.start();
 }
 
-QString StatusController::overallStatus() const { return m_s.healthMonitor->evaluate().overallStatus(); }
-QString StatusController::mediamtxState() const { return mediamtx::MediaMtxSupervisor::stateName(m_s.mediamtx->state()).toLower(); }
+QString StatusController::overallStatus() const { return m_health->evaluate().overallStatus(); }
+QString StatusController::mediamtxState() const { return mediamtx::MediaMtxSupervisor::stateName(m_mediamtx->state()).toLower(); }
 
 QString StatusController::mediamtxMessage() const
 {
     using S = mediamtx::MediaMtxSupervisor::State;
-    switch (m_s.mediamtx->state()) {
+    switch (m_mediamtx->state()) {
     case S::Running:
-        return tr("Running%1.").arg(m_s.mediamtx->version().isEmpty() ? QString() : QStringLiteral(" (") + m_s.mediamtx->version() + QLatin1Char(')'));
+        return tr("Running%1.").arg(m_mediamtx->version().isEmpty() ? QString() : QStringLiteral(" (") + m_mediamtx->version() + QLatin1Char(')'));
     case S::Starting:
         return tr("Starting…");
     case S::NotInstalled:
@@ -44,31 +45,31 @@ QString StatusController::mediamtxMessage() const
     case S::Error:
         break;
     }
-    const QString m = m_s.mediamtx->statusMessage();
+    const QString m = m_mediamtx->statusMessage();
     return m.isEmpty() ? tr("It stopped unexpectedly and is being restarted.") : m.at(0).toUpper() + m.mid(1) + (m.endsWith(QLatin1Char('.')) ? QString() : QStringLiteral("."));
 }
 
 QString StatusController::mediamtxFix() const
 {
-    if (m_s.mediamtx->state() != mediamtx::MediaMtxSupervisor::State::NotInstalled)
+    if (m_mediamtx->state() != mediamtx::MediaMtxSupervisor::State::NotInstalled)
         return {};
     // No Debian package ships MediaMTX: the upstream release tarball it is.
     return QStringLiteral("sudo tar -xzf mediamtx_*_linux_$(dpkg --print-architecture).tar.gz -C /usr/local/bin mediamtx && sudo systemctl restart camera-station");
 }
 
-int StatusController::cameraCount() const { return int(m_s.cameras->cameras().size()); }
+int StatusController::cameraCount() const { return int(m_cameras->cameras().size()); }
 
 int StatusController::camerasOnline() const
 {
-    const QList<cameras::Camera> all = m_s.cameras->cameras();
+    const QList<cameras::Camera> all = m_cameras->cameras();
     return int(std::count_if(all.cbegin(), all.cend(), [](const cameras::Camera &c) { return c.status == QLatin1String("CONNECTED"); }));
 }
 
-int StatusController::clientCount() const { return m_s.connections->connectionCount(); }
+int StatusController::clientCount() const { return m_connections->connectionCount(); }
 QString StatusController::version() const { return QStringLiteral(STATION_VERSION); }
 QString StatusController::qtVersion() const { return QString::fromLatin1(qVersion()); }
-double StatusController::diskPercent() const { return m_s.storage->info().usagePercent; }
-double StatusController::cpuPercent() const { return m_s.systemStats ? m_s.systemStats->hostCpuPercent() : 0.0; }
+double StatusController::diskPercent() const { return m_storage->info().usagePercent; }
+double StatusController::cpuPercent() const { return m_systemStats ? m_systemStats->hostCpuPercent() : 0.0; }
 double StatusController::memoryPercent() const { return health::SystemStats::hostMemoryPercent(); }
 
 QString StatusController::processMemoryText() const
@@ -78,7 +79,7 @@ QString StatusController::processMemoryText() const
 
 QString StatusController::storageText() const
 {
-    const media::StorageInfo i = m_s.storage->info();
+    const media::StorageInfo i = m_storage->info();
     return tr("%1% used, %2 free%3")
         .arg(qRound(i.usagePercent))
         .arg(QLocale().formattedDataSize(i.availableSpace, 1, QLocale::DataSizeSIFormat))
