@@ -59,6 +59,8 @@ void startRecording(const core::Services &s, const QJsonObject &params, Reply re
     using media::CaptureService;
     ParamReader p(params);
     const QString device = p.device();
+    // The verb's bounds, read here too so a bad duration is reported before a
+    // bad format's type, in parameter order, as the contract's reader does.
     const std::optional<qint64> duration = p.maybeInteger(QStringLiteral("duration"), CaptureService::kMinRecordingSeconds, CaptureService::kMaxRecordingSeconds);
     const QString format = p.maybeString(QStringLiteral("format")).value_or(QStringLiteral("fmp4"));
     if (p.failed())
