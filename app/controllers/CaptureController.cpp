@@ -3,6 +3,7 @@
 #include "api/UrlBuilder.h"
 #include "config/Config.h"
 #include "media/CaptureError.h"
+#include "media/CaptureService.h"
 #include "media/RecordingService.h"
 #include "media/SnapshotService.h"
 
@@ -17,7 +18,8 @@
 namespace station::app {
 
 CaptureController::CaptureController(const core::Services &services, QObject *parent)
-    : QObject(parent), m_s(services)
+    : QObject(parent), m_capture(services.capture), m_recordings(services.recordingService), m_urls(services.urls),
+      m_config(services.config)
 {
 }
 
@@ -47,6 +49,8 @@ QString CaptureController::sentence(const media::CaptureError &e)
         if (e.dependency == QLatin1String("camera"))
             return tr("The camera is not sending pictures: %1.").arg(e.detail);
         return e.detail.isEmpty() ? tr("Something the station needs (%1) failed.").arg(e.dependency) : e.detail;
+    case K::InvalidInput:
+        return tr("The request was not accepted: %1.").arg(e.detail);
     }
     return e.detail;
 }
@@ -59,55 +63,47 @@ void CaptureController::setBusy(int delta)
         Q_EMIT busyChanged();
 }
 
-void CaptureController::takeSnapshot(const QString &cameraId)
+template <typename Result>
+std::function<void(const Result &, const media::CaptureError &)> CaptureController::whenDone(const QString &cameraId,
+                                                                                            std::function<void(const Result &)> onSuccess)
 {
     setBusy(+1);
     QPointer<CaptureController> self(this);
-    m_s.snapshotService->take(cameraId, QString(), [self, cameraId](const media::Snapshot &s, const media::CaptureError &e) {
+    return [self, cameraId, onSuccess](const Result &result, const media::CaptureError &e) {
         if (!self)
             return;
         self->setBusy(-1);
         if (e)
             Q_EMIT self->failed(cameraId, sentence(e));
         else
-            Q_EMIT self->snapshotTaken(cameraId, s.filename, QUrl::fromLocalFile(s.path).toString());
-    });
+            onSuccess(result);
+    };
+}
+
+void CaptureController::takeSnapshot(const QString &cameraId)
+{
+    m_capture->takeSnapshot(cameraId, QString(), whenDone<media::Snapshot>(cameraId, [this, cameraId](const media::Snapshot &s) {
+        Q_EMIT snapshotTaken(cameraId, s.filename, QUrl::fromLocalFile(s.path).toString());
+    }));
 }
 
 void CaptureController::startRecording(const QString &cameraId, int durationSeconds)
 {
-    setBusy(+1);
-    QPointer<CaptureController> self(this);
     const std::optional<qint64> duration = durationSeconds > 0 ? std::optional<qint64>(durationSeconds) : std::nullopt;
-    m_s.recordingService->start(cameraId, duration, QStringLiteral("fmp4"),
-                                [self, cameraId](const media::RecordingSession &, const media::CaptureError &e) {
-                                    if (!self)
-                                        return;
-                                    self->setBusy(-1);
-                                    if (e)
-                                        Q_EMIT self->failed(cameraId, sentence(e));
-                                    else
-                                        Q_EMIT self->recordingStarted(cameraId);
-                                });
+    m_capture->startRecording(cameraId, duration, QStringLiteral("fmp4"),
+                              whenDone<media::RecordingSession>(cameraId, [this, cameraId](const media::RecordingSession &) {
+                                  Q_EMIT recordingStarted(cameraId);
+                              }));
 }
 
 void CaptureController::stopRecording(const QString &cameraId)
 {
-    setBusy(+1);
-    QPointer<CaptureController> self(this);
-    m_s.recordingService->stop(cameraId, [self, cameraId](const media::RecordingSession &s, const media::CaptureError &e) {
-        if (!self)
-            return;
-        self->setBusy(-1);
-        if (e)
-            Q_EMIT self->failed(cameraId, sentence(e));
-        else
-            Q_EMIT self->recordingStopped(cameraId, s.files.isEmpty() ? QString() : QFileInfo(s.files.last()).fileName(),
-                                          int(s.elapsedSeconds()));
-    });
+    m_capture->stopRecording(cameraId, whenDone<media::RecordingSession>(cameraId, [this, cameraId](const media::RecordingSession &s) {
+        Q_EMIT recordingStopped(cameraId, s.files.isEmpty() ? QString() : QFileInfo(s.files.last()).fileName(), int(s.elapsedSeconds()));
+    }));
 }
 
-bool CaptureController::isRecording(const QString &cameraId) const { return m_s.recordingService->isRecording(cameraId); }
+bool CaptureController::isRecording(const QString &cameraId) const { return m_recordings->isRecording(cameraId); }
 
 void CaptureController::copyToClipboard(const QString &text) const
 {
@@ -132,10 +128,10 @@ QString CaptureController::lanHost(const QString &publicHost)
 
 QVariantMap CaptureController::streamUrls(const QString &cameraId) const
 {
-    if (!m_s.urls)
+    if (!m_urls)
         return {};
-    const QString host = lanHost(m_s.config ? m_s.config->string(QStringLiteral("server.public_host")) : QString());
-    return m_s.urls->streams(cameraId, host).toVariantMap();
+    const QString host = lanHost(m_config ? m_config->string(QStringLiteral("server.public_host")) : QString());
+    return m_urls->streams(cameraId, host).toVariantMap();
 }
 
 } // namespace station::app

@@ -6,13 +6,18 @@
 #include <QString>
 #include <QVariantMap>
 
-namespace station::media { struct CaptureError; }
+#include <functional>
+
+namespace station::media { struct CaptureError; class CaptureService; class RecordingService; }
+namespace station::api { class UrlBuilder; }
+namespace station::config { class Config; }
 
 namespace station::app {
 
-// The camera view's verbs: the same SnapshotService/RecordingService calls
-// as the take_snapshot / start_recording RPC handlers. Results come back as
-// signals with sentences for people.
+// The camera view's verbs: the same CaptureService verbs the take_snapshot /
+// start_recording / stop_recording handlers call, so the kiosk's requests get
+// the same checks and take their place in the same per-camera order. Results
+// come back as signals with sentences for people.
 class CaptureController : public QObject
 {
     Q_OBJECT
@@ -44,7 +49,15 @@ Q_SIGNALS:
 
 private:
     void setBusy(int delta);
-    core::Services m_s;
+    // The callback a verb reports to: busy until it runs, then `failed` with a
+    // sentence or onSuccess (only while this controller lives).
+    template <typename Result>
+    std::function<void(const Result &, const media::CaptureError &)> whenDone(const QString &cameraId,
+                                                                              std::function<void(const Result &)> onSuccess);
+    media::CaptureService *m_capture;
+    media::RecordingService *m_recordings;
+    api::UrlBuilder *m_urls;
+    const config::Config *m_config;
     int m_busy = 0;
 };
 

@@ -64,8 +64,14 @@ Q_SIGNALS:
     void sampled();
 
 private:
-    core::Services m_s;
+    health::HealthMonitor *m_health;
+    rpc::ConnectionStats *m_connections;
+    mediamtx::MediaMtxSupervisor *m_mediamtx;
+    cameras::CameraRegistry *m_cameras;
+    media::StorageService *m_storage;
+    health::SystemStats *m_systemStats;  // may be null
     QString m_apiUrl;
+    bool m_demoNotice = false;
     QTimer m_sample;
 };
 

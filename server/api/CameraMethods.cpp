@@ -1,21 +1,19 @@
 #include "api/ApiMethods.h"
 
 #include "api/CameraJson.h"
-#include "media/CameraQueue.h"
 #include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
+#include "media/CaptureService.h"
 #include "media/RecordingService.h"
 #include "media/SnapshotService.h"
 #include "media/StreamingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
-#include "media/FilenameRules.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
 #include "rpc/RpcSession.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QPointer>
 
@@ -29,6 +27,79 @@ bool wantsDebug(ParamReader &p, const CallContext &ctx)
 {
     const bool asked = p.optBool(QStringLiteral("debug"), false);
     return asked && ctx.session->identity().role >= auth::Role::Admin;
+}
+
+// take_snapshot (API.md §6.1): read params -> CaptureService::takeSnapshot -> shape the result.
+void takeSnapshot(const core::Services &s, const CallContext &ctx, const QJsonObject &params, Reply reply)
+{
+    ParamReader p(params);
+    const QString device = p.device();
+    const QString name = p.has(QStringLiteral("filename")) ? p.filename() : QString();
+    if (p.failed())
+        return reply(p.error());
+    QPointer<RpcSession> session(ctx.session);
+    s.capture->takeSnapshot(device, name, [s, device, session, reply](const media::Snapshot &snap, const media::CaptureError &e) {
+        if (e)
+            return reply(toRpcError(e, device));
+        const QString host = s.urls->hostFor(session);
+        reply(QJsonObject{{QStringLiteral("device"), device},
+                          {QStringLiteral("filename"), snap.filename},
+                          {QStringLiteral("status"), QStringLiteral("SUCCESS")},
+                          {QStringLiteral("timestamp"), isoTime(snap.timestamp)},
+                          {QStringLiteral("file_size"), snap.fileSize},
+                          {QStringLiteral("file_path"), snap.path},
+                          {QStringLiteral("download_url"), session ? s.urls->downloadUrl(QStringLiteral("snapshots"), snap.filename, host, session->identity()) : QString()},
+                          {QStringLiteral("resolution"), QStringLiteral("%1x%2").arg(snap.resolution.width()).arg(snap.resolution.height())}});
+    });
+}
+
+// start_recording (API.md §6.2).
+void startRecording(const core::Services &s, const QJsonObject &params, Reply reply)
+{
+    using media::CaptureService;
+    ParamReader p(params);
+    const QString device = p.device();
+    // The verb's bounds, read here too so a bad duration is reported before a
+    // bad format's type, in parameter order, as the contract's reader does.
+    const std::optional<qint64> duration = p.maybeInteger(QStringLiteral("duration"), CaptureService::kMinRecordingSeconds, CaptureService::kMaxRecordingSeconds);
+    const QString format = p.maybeString(QStringLiteral("format")).value_or(QStringLiteral("fmp4"));
+    if (p.failed())
+        return reply(p.error());
+    s.capture->startRecording(device, duration, format, [device, reply](const media::RecordingSession &r, const media::CaptureError &e) {
+        if (e)
+            return reply(toRpcError(e, device));
+        reply(QJsonObject{{QStringLiteral("device"), device},
+                          {QStringLiteral("filename"), r.files.value(0)},
+                          {QStringLiteral("status"), QStringLiteral("RECORDING")},
+                          {QStringLiteral("start_time"), isoTime(r.startTime)},
+                          {QStringLiteral("format"), r.format},
+                          {QStringLiteral("duration"), r.requestedDuration ? QJsonValue(*r.requestedDuration) : QJsonValue()},
+                          {QStringLiteral("session_id"), r.id}});
+    });
+}
+
+// stop_recording (API.md §6.3).
+void stopRecording(const core::Services &s, const QJsonObject &params, Reply reply)
+{
+    ParamReader p(params);
+    const QString device = p.device();
+    if (p.failed())
+        return reply(p.error());
+    s.capture->stopRecording(device, [device, reply](const media::RecordingSession &r, const media::CaptureError &e) {
+        if (e)
+            return reply(toRpcError(e, device));
+        reply(QJsonObject{{QStringLiteral("device"), device},
+                          {QStringLiteral("filename"), r.files.value(0)},
+                          {QStringLiteral("status"), QStringLiteral("STOPPED")},
+                          {QStringLiteral("start_time"), isoTime(r.startTime)},
+                          {QStringLiteral("end_time"), isoTime(r.endTime)},
+                          {QStringLiteral("duration"), r.elapsedSeconds()},
+                          {QStringLiteral("file_size"), r.fileSize},
+                          {QStringLiteral("format"), r.format},
+                          {QStringLiteral("session_id"), r.id},
+                          {QStringLiteral("files"), QJsonArray::fromStringList(r.files)},
+                          {QStringLiteral("reason"), r.reason}});
+    });
 }
 
 } // namespace
@@ -85,84 +156,13 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
     });
 
     d.registerAsync(QStringLiteral("take_snapshot"), Role::Operator, [s](const CallContext &ctx, const QJsonObject &params, Reply reply) {
-        ParamReader p(params);
-        const QString device = p.device();
-        QString name;
-        if (!p.failed() && p.has(QStringLiteral("filename"))) {
-            name = p.filename();
-            const QString ext = QFileInfo(name).suffix().toLower();
-            if (!p.failed() && !ext.isEmpty() && ext != QLatin1String("jpg") && ext != QLatin1String("jpeg"))
-                p.fail(QStringLiteral("filename"), QStringLiteral("extension"), media::filenameRuleHint(QStringLiteral("extension")));
-        }
-        if (p.failed())
-            return reply(p.error());
-        QPointer<RpcSession> session(ctx.session);
-        s.cameraQueue->run(device, [s, device, name, session, reply](media::CameraQueue::Next next) {
-            s.snapshotService->take(device, name, [s, device, session, reply, next](const media::Snapshot &snap, const media::CaptureError &e) {
-                next();
-                if (e)
-                    return reply(toRpcError(e, device));
-                const QString host = s.urls->hostFor(session);
-                return reply(QJsonObject{{QStringLiteral("device"), device},
-                                         {QStringLiteral("filename"), snap.filename},
-                                         {QStringLiteral("status"), QStringLiteral("SUCCESS")},
-                                         {QStringLiteral("timestamp"), isoTime(snap.timestamp)},
-                                         {QStringLiteral("file_size"), snap.fileSize},
-                                         {QStringLiteral("file_path"), snap.path},
-                                         {QStringLiteral("download_url"), session ? s.urls->downloadUrl(QStringLiteral("snapshots"), snap.filename, host, session->identity()) : QString()},
-                                         {QStringLiteral("resolution"), QStringLiteral("%1x%2").arg(snap.resolution.width()).arg(snap.resolution.height())}});
-            });
-        });
+        takeSnapshot(s, ctx, params, std::move(reply));
     }, QStringLiteral("camera"));
-
     d.registerAsync(QStringLiteral("start_recording"), Role::Operator, [s](const CallContext &, const QJsonObject &params, Reply reply) {
-        ParamReader p(params);
-        const QString device = p.device();
-        const std::optional<qint64> duration = p.maybeInteger(QStringLiteral("duration"), 1, 86400);
-        const QString format = p.maybeString(QStringLiteral("format")).value_or(QStringLiteral("fmp4"));
-        if (!p.failed() && format != QLatin1String("fmp4") && format != QLatin1String("mp4") && format != QLatin1String("mkv"))
-            p.fail(QStringLiteral("format"), QStringLiteral("enum"), QStringLiteral("format must be fmp4 or mp4"));
-        if (p.failed())
-            return reply(p.error());
-        s.cameraQueue->run(device, [s, device, duration, format, reply](media::CameraQueue::Next next) {
-            s.recordingService->start(device, duration, format, [device, reply, next](const media::RecordingSession &r, const media::CaptureError &e) {
-                next();
-                if (e)
-                    return reply(toRpcError(e, device));
-                reply(QJsonObject{{QStringLiteral("device"), device},
-                                  {QStringLiteral("filename"), r.files.value(0)},
-                                  {QStringLiteral("status"), QStringLiteral("RECORDING")},
-                                  {QStringLiteral("start_time"), isoTime(r.startTime)},
-                                  {QStringLiteral("format"), r.format},
-                                  {QStringLiteral("duration"), r.requestedDuration ? QJsonValue(*r.requestedDuration) : QJsonValue()},
-                                  {QStringLiteral("session_id"), r.id}});
-            });
-        });
+        startRecording(s, params, std::move(reply));
     }, QStringLiteral("camera"));
-
     d.registerAsync(QStringLiteral("stop_recording"), Role::Operator, [s](const CallContext &, const QJsonObject &params, Reply reply) {
-        ParamReader p(params);
-        const QString device = p.device();
-        if (p.failed())
-            return reply(p.error());
-        s.cameraQueue->run(device, [s, device, reply](media::CameraQueue::Next next) {
-            s.recordingService->stop(device, [device, reply, next](const media::RecordingSession &r, const media::CaptureError &e) {
-                next();
-                if (e)
-                    return reply(toRpcError(e, device));
-                reply(QJsonObject{{QStringLiteral("device"), device},
-                                  {QStringLiteral("filename"), r.files.value(0)},
-                                  {QStringLiteral("status"), QStringLiteral("STOPPED")},
-                                  {QStringLiteral("start_time"), isoTime(r.startTime)},
-                                  {QStringLiteral("end_time"), isoTime(r.endTime)},
-                                  {QStringLiteral("duration"), r.elapsedSeconds()},
-                                  {QStringLiteral("file_size"), r.fileSize},
-                                  {QStringLiteral("format"), r.format},
-                                  {QStringLiteral("session_id"), r.id},
-                                  {QStringLiteral("files"), QJsonArray::fromStringList(r.files)},
-                                  {QStringLiteral("reason"), r.reason}});
-            });
-        });
+        stopRecording(s, params, std::move(reply));
     }, QStringLiteral("camera"));
 }
 

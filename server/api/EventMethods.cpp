@@ -1,7 +1,7 @@
 #include "api/ApiMethods.h"
 
 #include "events/Topics.h"
-#include "net/ApiServer.h"
+#include "rpc/ConnectionStats.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
 #include "rpc/RpcSession.h"
@@ -105,7 +105,7 @@ void registerEventMethods(Dispatcher &d, const core::Services &s)
     d.registerSync(QStringLiteral("get_subscription_stats"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &) -> Outcome {
         qint64 total = 0, active = 0;
         QMap<QString, int> counts;
-        for (const RpcSession *session : s.apiServer->sessions()) {
+        for (const RpcSession *session : s.connections->sessions()) {
             if (!session->isAuthenticated() || session->subscriptions().isEmpty())
                 continue;
             ++active;

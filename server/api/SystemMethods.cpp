@@ -6,7 +6,7 @@
 #include "media/RecordingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
-#include "net/ApiServer.h"
+#include "rpc/ConnectionStats.h"
 #include "rpc/Dispatcher.h"
 #include "rpc/ParamReader.h"
 #include "media/StorageService.h"
@@ -169,11 +169,11 @@ void registerSystemMethods(Dispatcher &d, const core::Services &s)
             {QStringLiteral("camera_metrics"), QJsonObject{{QStringLiteral("connected_cameras"), connected}, {QStringLiteral("cameras"), cams}}},
             {QStringLiteral("recording_metrics"), recordingMetrics(s)},
             {QStringLiteral("stream_metrics"), streamMetrics(s)},
-            {QStringLiteral("websocket_metrics"), QJsonObject{{QStringLiteral("connections"), s.apiServer->connectionCount()},
-                                                              {QStringLiteral("authenticated_connections"), s.apiServer->authenticatedCount()},
+            {QStringLiteral("websocket_metrics"), QJsonObject{{QStringLiteral("connections"), s.connections->connectionCount()},
+                                                              {QStringLiteral("authenticated_connections"), s.connections->authenticatedCount()},
                                                               {QStringLiteral("requests_total"), double(stats.requests)},
                                                               {QStringLiteral("errors_total"), double(stats.errors)},
-                                                              {QStringLiteral("notifications_sent_total"), double(s.apiServer->notificationsSent())}}},
+                                                              {QStringLiteral("notifications_sent_total"), double(s.connections->notificationsSent())}}},
         };
     });
 

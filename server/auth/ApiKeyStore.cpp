@@ -1,5 +1,7 @@
 #include "auth/ApiKeyStore.h"
 
+#include "common/IsoTime.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -57,8 +59,6 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 }
 
 bool isExpired(const ApiKeyRecord &r, const QDateTime &now) { return r.expiresAt.isValid() && r.expiresAt <= now; }
-
-QString isoTime(const QDateTime &t) { return t.toUTC().toString(Qt::ISODateWithMs); }
 
 // Identity of the file's current version: QSaveFile renames, so the inode
 // changes on every write even when size and mtime do not.
@@ -156,8 +156,8 @@ bool ApiKeyStore::save(QString *error)
             {QStringLiteral("id"), e.record.id},
             {QStringLiteral("name"), e.record.name},
             {QStringLiteral("role"), roleName(e.record.role)},
-            {QStringLiteral("created_at"), isoTime(e.record.createdAt)},
-            {QStringLiteral("expires_at"), e.record.expiresAt.isValid() ? QJsonValue(isoTime(e.record.expiresAt)) : QJsonValue()},
+            {QStringLiteral("created_at"), common::isoTime(e.record.createdAt)},
+            {QStringLiteral("expires_at"), e.record.expiresAt.isValid() ? QJsonValue(common::isoTime(e.record.expiresAt)) : QJsonValue()},
             {QStringLiteral("revoked"), e.record.revoked},
             {QStringLiteral("sha256"), QString::fromLatin1(e.hash)},
         });

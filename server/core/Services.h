@@ -2,7 +2,7 @@
 
 namespace station::config { class Config; }
 namespace station::auth { class JwtService; class ApiKeyStore; }
-namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; class StorageService; class CameraQueue; }
+namespace station::media { class FileCatalog; class ReaderPool; class SnapshotService; class RecordingService; class StreamingService; class StorageService; class CameraQueue; class CaptureService; }
 namespace station::events { class EventBus; }
 namespace station::cameras { class CameraRegistry; }
 namespace station::mediamtx { class MediaMtxSupervisor; class PathManager; }
@@ -10,7 +10,7 @@ namespace station::health { class HealthState; class MetricsRegistry; class Syst
 namespace station::net { class ApiServer; }
 namespace station::api { class UrlBuilder; }
 namespace station::cameras { class ExternalDiscovery; }
-namespace station::rpc { class Dispatcher; }
+namespace station::rpc { class Dispatcher; class ConnectionStats; }
 
 namespace station::core {
 
@@ -29,7 +29,7 @@ struct Services {
     health::HealthState *healthState = nullptr;
     health::MetricsRegistry *metrics = nullptr;
     health::SystemStats *systemStats = nullptr;
-    net::ApiServer *apiServer = nullptr;
+    net::ApiServer *apiServer = nullptr;          // the listener itself: for the composition root and health rules only
     api::UrlBuilder *urls = nullptr;
     rpc::Dispatcher *dispatcher = nullptr;
     health::HealthMonitor *healthMonitor = nullptr;
@@ -38,8 +38,10 @@ struct Services {
     media::SnapshotService *snapshotService = nullptr;
     media::RecordingService *recordingService = nullptr;
     media::StreamingService *streamingService = nullptr;
-    media::CameraQueue *cameraQueue = nullptr;
+    media::CaptureService *capture = nullptr;     // the capture verbs both doors call
+    media::CameraQueue *cameraQueue = nullptr;    // capture's per-camera order, shared by the streaming handlers
     cameras::ExternalDiscovery *discovery = nullptr;
+    rpc::ConnectionStats *connections = nullptr;  // connection figures for handlers and UI (implemented by ApiServer)
 };
 
 } // namespace station::core

@@ -14,7 +14,7 @@
 #include "health/MetricsRegistry.h"
 #include "media/FileCatalog.h"
 #include "events/CameraEvents.h"
-#include "media/CameraQueue.h"
+#include "media/CaptureService.h"
 #include "cameras/ExternalDiscovery.h"
 #include "media/ReaderPool.h"
 #include "media/RecordingService.h"
@@ -56,7 +56,7 @@ struct Station::Parts {
     std::unique_ptr<media::SnapshotService> snapshotService;
     std::unique_ptr<media::RecordingService> recordingService;
     std::unique_ptr<media::StreamingService> streamingService;
-    std::unique_ptr<media::CameraQueue> cameraQueue;
+    std::unique_ptr<media::CaptureService> capture;
     std::unique_ptr<cameras::ExternalDiscovery> discovery;
     std::unique_ptr<events::CameraEvents> cameraEvents;
     std::unique_ptr<health::SystemStats> systemStats;
@@ -149,7 +149,7 @@ bool Station::start(QString *error)
                                                                    p.recordings.get(), p.storage.get(), p.events.get(), &p.metrics);
     p.streamingService = std::make_unique<media::StreamingService>(cfg, p.cameras.get(), p.mediamtx.get(), p.paths.get(), p.readers.get(),
                                                                    p.recordingService.get());
-    p.cameraQueue = std::make_unique<media::CameraQueue>();
+    p.capture = std::make_unique<media::CaptureService>(p.snapshotService.get(), p.recordingService.get());
     p.discovery = std::make_unique<cameras::ExternalDiscovery>(cfg);
     p.systemStats = std::make_unique<health::SystemStats>();
     p.dispatcher = std::make_unique<rpc::Dispatcher>(cfg, &p.metrics);
@@ -206,8 +206,10 @@ bool Station::start(QString *error)
     m_services.snapshotService = p.snapshotService.get();
     m_services.recordingService = p.recordingService.get();
     m_services.streamingService = p.streamingService.get();
-    m_services.cameraQueue = p.cameraQueue.get();
+    m_services.capture = p.capture.get();
+    m_services.cameraQueue = &p.capture->queue();
     m_services.discovery = p.discovery.get();
+    m_services.connections = p.apiServer.get();
     p.healthMonitor = std::make_unique<health::HealthMonitor>(m_services);
     m_services.healthMonitor = p.healthMonitor.get();
     api::registerAllMethods(*p.dispatcher, m_services);

@@ -1,6 +1,7 @@
 #include "media/RecordingService.h"
 
 #include "cameras/CameraRegistry.h"
+#include "common/IsoTime.h"
 #include "config/Config.h"
 #include "events/EventBus.h"
 #include "health/MetricsRegistry.h"
@@ -9,7 +10,6 @@
 #include "media/ReaderPool.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
-#include "rpc/RpcError.h"
 #include "media/StorageService.h"
 
 #include <QDir>
@@ -25,7 +25,22 @@ Q_LOGGING_CATEGORY(lcRecording, "station.media.recording")
 
 namespace station::media {
 
-using rpc::isoTime;
+using common::isoTime;
+
+namespace {
+
+// The status field of recording_status_update (API.md §12.3).
+QString statusName(RecordingState state)
+{
+    switch (state) {
+    case RecordingState::Recording: return QStringLiteral("RECORDING");
+    case RecordingState::Stopped: return QStringLiteral("STOPPED");
+    case RecordingState::Error: return QStringLiteral("ERROR");
+    }
+    return {};
+}
+
+} // namespace
 
 qint64 RecordingSession::monotonicMs()
 {
@@ -123,14 +138,14 @@ std::optional<QString> RecordingService::sessionIdForFile(const QString &filenam
 void RecordingService::publishStatus(const RecordingSession &s, const QJsonObject &extra)
 {
     QJsonObject p{{QStringLiteral("device"), s.device},
-                  {QStringLiteral("status"), s.status},
+                  {QStringLiteral("status"), statusName(s.state)},
                   {QStringLiteral("filename"), s.files.value(0)},
                   {QStringLiteral("session_id"), s.id},
                   {QStringLiteral("format"), s.format},
                   {QStringLiteral("start_time"), isoTime(s.startTime)},
                   {QStringLiteral("startTime"), isoTime(s.startTime)},
-                  {QStringLiteral("duration"), s.status == QLatin1String("RECORDING") ? 0 : s.elapsedSeconds()}};
-    if (s.status != QLatin1String("RECORDING")) {
+                  {QStringLiteral("duration"), s.state == RecordingState::Recording ? 0 : s.elapsedSeconds()}};
+    if (s.state != RecordingState::Recording) {
         p.insert(QStringLiteral("end_time"), isoTime(s.endTime));
         p.insert(QStringLiteral("file_size"), s.fileSize);
         p.insert(QStringLiteral("files"), QJsonArray::fromStringList(s.files));
@@ -222,7 +237,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             live->durationTimer.setSingleShot(true);
             live->durationTimer.setTimerType(Qt::PreciseTimer);  // a coarse timer may fire 5 % early
             connect(&live->durationTimer, &QTimer::timeout, this, [this, device, reason] {
-                finish(device, QStringLiteral("STOPPED"), reason, [](const RecordingSession &, const CaptureError &) {});
+                finish(device, RecordingState::Stopped, reason, [](const RecordingSession &, const CaptureError &) {});
             });
             // Measured from the session start so the stop lands at start_time + duration (±1 s).
             live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - (RecordingSession::monotonicMs() - s.startMonotonicMs))));
@@ -273,10 +288,10 @@ void RecordingService::stop(const QString &device, StopDone done)
         done({}, CaptureError::invalidState(QStringLiteral("IDLE"), {QStringLiteral("RECORDING")}, QStringLiteral("not recording")));
         return;
     }
-    finish(device, QStringLiteral("STOPPED"), QStringLiteral("user_request"), std::move(done));
+    finish(device, RecordingState::Stopped, QStringLiteral("user_request"), std::move(done));
 }
 
-void RecordingService::finish(const QString &device, const QString &status, const QString &reason, StopDone done)
+void RecordingService::finish(const QString &device, RecordingState state, const QString &reason, StopDone done)
 {
     Live *l = m_sessions.value(device);
     if (!l || l->stopping) {
@@ -288,7 +303,7 @@ void RecordingService::finish(const QString &device, const QString &status, cons
     l->progressTimer.stop();
     l->session.endTime = QDateTime::currentDateTimeUtc();
     l->session.endMonotonicMs = RecordingSession::monotonicMs();
-    m_paths->setRecording(device, false, [this, device, status, reason, done, l](bool, const QString &) {
+    m_paths->setRecording(device, false, [this, device, state, reason, done, l](bool, const QString &) {
         // Wait (at most 10 s) until the last file stops growing: then sizes are final.
         auto *poll = new QTimer(this);
         auto clock = std::make_shared<QElapsedTimer>();
@@ -311,7 +326,7 @@ void RecordingService::finish(const QString &device, const QString &status, cons
             poll->stop();
             poll->deleteLater();
             RecordingSession &s = l->session;
-            s.status = status;
+            s.state = state;
             s.reason = reason;
             s.fileSize = 0;
             for (const QString &f : s.files)
@@ -322,10 +337,10 @@ void RecordingService::finish(const QString &device, const QString &status, cons
             m_catalog->rescanNow();
             const RecordingSession result = s;
             delete l;
-            qCInfo(lcRecording) << "recording" << device << status << reason << result.files;
+            qCInfo(lcRecording) << "recording" << device << statusName(state) << reason << result.files;
             done(result, CaptureError());
             publishStatus(result);
-            if (status == QLatin1String("STOPPED")) {
+            if (state == RecordingState::Stopped) {
                 m_events->publish(QStringLiteral("recording.stop"), {{QStringLiteral("device"), device},
                                                                      {QStringLiteral("filename"), result.files.value(0)},
                                                                      {QStringLiteral("session_id"), result.id},
@@ -370,7 +385,7 @@ void RecordingService::monitor()
         if (!l || l->stopping)
             continue;
         if (full) {
-            finish(device, QStringLiteral("ERROR"), QStringLiteral("storage_full"), [](const RecordingSession &, const CaptureError &) {});
+            finish(device, RecordingState::Error, QStringLiteral("storage_full"), [](const RecordingSession &, const CaptureError &) {});
             continue;
         }
         // New segments, or a new file after MediaMTX or the camera restarted.
@@ -393,7 +408,7 @@ void RecordingService::onCameraChanged(const cameras::Camera &camera)
 {
     if (camera.status == QLatin1String("CONNECTED") || !m_sessions.contains(camera.id))
         return;
-    finish(camera.id, QStringLiteral("ERROR"), QStringLiteral("camera_disconnected"), [](const RecordingSession &, const CaptureError &) {});
+    finish(camera.id, RecordingState::Error, QStringLiteral("camera_disconnected"), [](const RecordingSession &, const CaptureError &) {});
 }
 
 void RecordingService::stopAll(const QString &reason, std::function<void()> done)
@@ -405,7 +420,7 @@ void RecordingService::stopAll(const QString &reason, std::function<void()> done
     }
     auto remaining = std::make_shared<int>(int(devices.size()));
     for (const QString &device : devices) {
-        finish(device, QStringLiteral("STOPPED"), reason, [remaining, done](const RecordingSession &, const CaptureError &) {
+        finish(device, RecordingState::Stopped, reason, [remaining, done](const RecordingSession &, const CaptureError &) {
             if (--*remaining == 0)
                 done();
         });

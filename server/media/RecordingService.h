@@ -25,6 +25,10 @@ namespace station::media {
 class FileCatalog;
 class ReaderPool;
 
+// Where a session is: recording, stopped (asked to, or its duration elapsed),
+// or ended by a failure (storage full, camera gone).
+enum class RecordingState { Recording, Stopped, Error };
+
 // A recording session of one camera (API.md §6.2, §6.3, §12.3).
 struct RecordingSession {
     QString id;                 // rec-cameraN-<start ms>
@@ -36,7 +40,7 @@ struct RecordingSession {
     QStringList files;          // every file of the session, in order
     qint64 fileSize = 0;        // total bytes (final once stopped)
     QString reason;             // stop reason
-    QString status = QStringLiteral("RECORDING");  // RECORDING, STOPPED, ERROR
+    RecordingState state = RecordingState::Recording;
     // Readings of the monotonic clock (ms) at start and stop: durations come from
     // these, so a wall-clock jump (NTP, an operator setting the time) cannot make
     // them negative or days long. start_time/end_time stay wall time.
@@ -81,7 +85,7 @@ private:
     struct Live;
     QString folderFor(const QString &device) const;
     QStringList mp4Files(const QString &device) const;
-    void finish(const QString &device, const QString &status, const QString &reason, StopDone done);
+    void finish(const QString &device, RecordingState state, const QString &reason, StopDone done);
     void monitor();
     void publishStatus(const RecordingSession &s, const QJsonObject &extra = {});
     void onCameraChanged(const cameras::Camera &camera);

@@ -10,7 +10,6 @@
 #include "media/MediaProbe.h"
 #include "media/ReaderPool.h"
 #include "mediamtx/MediaMtxSupervisor.h"
-#include "rpc/RpcError.h"
 #include "media/StorageService.h"
 
 #include <QBuffer>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "events/EventBus.h"
+#include "rpc/ConnectionStats.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -30,7 +31,7 @@ namespace station::net {
 // per-connection limits of API.md §15 (message size, connection counts,
 // outbound queue, write timeout, ping/pong keepalive) and delivers
 // notifications to subscribed sessions.
-class ApiServer : public QObject
+class ApiServer : public QObject, public rpc::ConnectionStats
 {
     Q_OBJECT
 public:
@@ -47,10 +48,14 @@ public:
     // Renders host-dependent event params for a session (placeholder → host).
     std::function<QString(const rpc::RpcSession *)> hostFor;
 
-    int connectionCount() const { return int(m_connections.size()); }
-    int authenticatedCount() const;
-    QList<rpc::RpcSession *> sessions() const;
-    quint64 notificationsSent() const { return m_notificationsSent; }
+    int connectionCount() const override { return int(m_connections.size()); }
+    int authenticatedCount() const override;
+    QList<rpc::RpcSession *> sessions() const override;
+    quint64 notificationsSent() const override { return m_notificationsSent; }
+    QMetaObject::Connection onConnectionCountChanged(QObject *context, std::function<void()> changed) override
+    {
+        return connect(this, &ApiServer::connectionCountChanged, context, std::move(changed));
+    }
 
     void closeAll(int code, const QString &reason);  // shutdown: 1001 to everyone
     void stopListening();

@@ -4,13 +4,6 @@
 
 namespace station::rpc {
 
-QString isoTime(const QDateTime &t)
-{
-    if (!t.isValid())
-        return {};
-    return t.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
-}
-
 QString RpcError::messageFor(int code)
 {
     switch (code) {

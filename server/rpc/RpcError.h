@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/IsoTime.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
@@ -45,7 +47,7 @@ struct RpcError {
     static RpcError dependency(const QString &dependency, const QString &detail);
 };
 
-// ISO 8601 UTC with exactly three fractional digits and Z (§2.7).
-QString isoTime(const QDateTime &t);
+// The contract's timestamp format (§2.7), kept under this name for the handlers.
+using common::isoTime;
 
 } // namespace station::rpc
