@@ -1,5 +1,7 @@
 #include "rpc/RpcSession.h"
 
+#include "net/ConnectionLimits.h"
+
 namespace station::rpc {
 
 RpcSession::RpcSession(QString clientId, QHostAddress peer, QString hostHeader, QObject *parent)
@@ -73,6 +75,11 @@ void RpcSession::close(int code, const QString &reason)
 {
     if (closeHook)
         closeHook(code, reason);
+}
+
+QString RpcSession::peerKey() const
+{
+    return net::addressKey(m_peer);
 }
 
 } // namespace station::rpc

@@ -26,7 +26,8 @@ public:
 
     const QString &clientId() const { return m_clientId; }
     const QHostAddress &peer() const { return m_peer; }
-    QString peerKey() const { return m_peer.toString(); }
+    // Key of the per-address limits: the IPv4 address, or the IPv6 /64 (net::addressKey).
+    QString peerKey() const;
     // Host part of the handshake's Host header, for URLs when no public host is configured.
     const QString &hostHeader() const { return m_host; }
 
