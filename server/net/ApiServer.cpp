@@ -21,9 +21,9 @@ namespace station::net {
 
 namespace {
 const char kRoutedProperty[] = "station_routed";
-constexpr int kHeadTimeoutMs = 10000;
 constexpr qint64 kCloseGraceMs = 2000;
-constexpr int kFdReserve = 32;  // descriptors kept free for files, pipes and the health port
+constexpr int kFdReserve = 32;
+constexpr qint64 kSliceMs = 5;  // one connection's requests are handled for this long, then others get a turn  // descriptors kept free for files, pipes and the health port
 } // namespace
 
 struct ApiServer::Connection {
@@ -36,7 +36,9 @@ struct ApiServer::Connection {
     qint64 closingSinceMs = -1;
     qint64 connectedMs = 0;
     qint64 lastAcked = -1;
-    bool paused = false;   // over the outbound budget: the socket is not read
+    bool paused = false;   // over the outbound budget, or messages waiting: the socket is not read
+    bool drainQueued = false;
+    QList<QByteArray> inbox;  // messages read but not yet handled (bounded by one socket read)
     bool dropped = false;  // disconnected; deleted on the next event-loop turn
     SlowReaderMeter meter;
 };
@@ -76,7 +78,7 @@ ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, 
     connect(&m_resumeTimer, &QTimer::timeout, this, &ApiServer::resumeDrained);
     m_ws = new QWebSocketServer(QStringLiteral("camera-station"), QWebSocketServer::NonSecureMode, this);
     m_ws->setMaxPendingConnections(1024);
-    m_ws->setHandshakeTimeout(std::chrono::milliseconds(kHeadTimeoutMs));
+    m_ws->setHandshakeTimeout(std::chrono::milliseconds(m_limits.headTimeoutMs));
     connect(m_ws, &QWebSocketServer::newConnection, this, &ApiServer::onNewWebSocket);
     connect(bus, &events::EventBus::published, this, &ApiServer::deliver);
 
@@ -192,7 +194,7 @@ void ApiServer::onNewTcpConnection()
                 socket->deleteLater();
         });
         // A client that never finishes its request head is dropped.
-        QTimer::singleShot(kHeadTimeoutMs, socket, [socket] {
+        QTimer::singleShot(int(m_limits.headTimeoutMs), socket, [socket] {
             if (!socket->property(kRoutedProperty).toBool())
                 socket->abort();
         });
@@ -236,7 +238,7 @@ void ApiServer::routeSocket(QTcpSocket *socket)
         return;
     }
     if (m_limits.maxPerAddress > 0 && m_socketsPerAddress.value(m_sockets.value(socket).key) > m_limits.maxPerAddress) {
-        qCInfo(lcWs).noquote() << "refused a connection from" << m_sockets.value(socket).key << ": more than"
+        qCWarning(lcWs).noquote() << "refused a connection from" << m_sockets.value(socket).key << ": more than"
                                << m_limits.maxPerAddress << "from that address (server.max_connections_per_address)";
         refuse(socket, 503, "connection limit per address reached", "Retry-After: 5\r\n");
         return;
@@ -307,7 +309,10 @@ void ApiServer::onNewWebSocket()
             c->lastActivityMs = m_clock.elapsed();
             if (c->closingSinceMs >= 0)
                 return;  // a connection being closed (e.g. for flooding) gets no more work done
-            m_dispatcher->handleMessage(c->session, message.toUtf8());
+            // Handled in time slices on later event-loop turns, so one client's pile of
+            // requests cannot hold up everyone else's (and stops reading while it waits).
+            c->inbox.append(message.toUtf8());
+            scheduleDrain(c);
         });
         connect(ws, &QWebSocket::binaryMessageReceived, this, [this, c](const QByteArray &) {
             c->lastActivityMs = m_clock.elapsed();
@@ -316,7 +321,12 @@ void ApiServer::onNewWebSocket()
         connect(ws, &QWebSocket::pong, this, [this, c](quint64, const QByteArray &) { c->lastActivityMs = m_clock.elapsed(); });
         if (c->tcp) {
             connect(c->tcp, &QTcpSocket::bytesWritten, this, [this, c](qint64) { c->lastWriteProgressMs = m_clock.elapsed(); });
-            connect(c->tcp, &QTcpSocket::readyRead, this, [this, c] { c->lastActivityMs = m_clock.elapsed(); });
+            connect(c->tcp, &QTcpSocket::readyRead, this, [this, c] {
+                c->lastActivityMs = m_clock.elapsed();
+                // Qt answers pings inside QWebSocket, outside sendTo(): its pongs count against the budget too.
+                if (c->tcp->bytesToWrite() > m_maxOutbound)
+                    pause(c);
+            });
         }
         connect(ws, &QWebSocket::disconnected, this, [this, c] { dropConnection(c); });
         Q_EMIT connectionCountChanged();
@@ -389,6 +399,61 @@ void ApiServer::pause(Connection *c)
         m_resumeTimer.start();
 }
 
+void ApiServer::resume(Connection *c)
+{
+    if (!c->paused)
+        return;
+    c->paused = false;
+    c->tcp->blockSignals(false);
+    c->tcp->setReadBufferSize(0);
+    c->lastWriteProgressMs = m_clock.elapsed();
+    if (c->tcp->bytesAvailable() > 0) {
+        // What arrived while paused: no new notification will say so.
+        QPointer<QTcpSocket> tcp = c->tcp;
+        QMetaObject::invokeMethod(this, [tcp] {
+            if (tcp && tcp->bytesAvailable() > 0)
+                Q_EMIT tcp->readyRead();
+        }, Qt::QueuedConnection);
+    }
+}
+
+void ApiServer::scheduleDrain(Connection *c)
+{
+    if (c->drainQueued)
+        return;
+    c->drainQueued = true;
+    QPointer<QWebSocket> ws = c->ws;
+    QMetaObject::invokeMethod(this, [this, ws] {
+        Connection *conn = ws ? m_connections.value(ws) : nullptr;
+        if (conn && !conn->dropped)
+            drainInbox(conn);
+    }, Qt::QueuedConnection);
+}
+
+void ApiServer::drainInbox(Connection *c)
+{
+    c->drainQueued = false;
+    QElapsedTimer slice;
+    slice.start();
+    while (!c->inbox.isEmpty() && !c->dropped && c->closingSinceMs < 0) {
+        if (slice.elapsed() >= kSliceMs || (c->tcp && c->tcp->bytesToWrite() > m_maxOutbound))
+            break;
+        m_dispatcher->handleMessage(c->session, c->inbox.takeFirst());
+    }
+    if (c->dropped)
+        return;
+    if (c->closingSinceMs >= 0)
+        c->inbox.clear();
+    if (!c->inbox.isEmpty()) {
+        pause(c);  // read nothing more until these are handled
+        if (!c->tcp || c->tcp->bytesToWrite() <= m_maxOutbound)
+            scheduleDrain(c);  // else resumeDrained() continues once the client has read
+        return;
+    }
+    if (c->paused && c->tcp && c->tcp->bytesToWrite() <= m_maxOutbound / 2)
+        resume(c);
+}
+
 void ApiServer::resumeDrained()
 {
     bool anyPaused = false;
@@ -404,12 +469,12 @@ void ApiServer::resumeDrained()
             anyPaused = true;
             continue;
         }
-        c->paused = false;
-        c->tcp->blockSignals(false);
-        c->tcp->setReadBufferSize(0);
-        c->lastWriteProgressMs = m_clock.elapsed();
-        if (c->tcp->bytesAvailable() > 0)
-            Q_EMIT c->tcp->readyRead();  // what arrived while paused; no new notification will say so
+        if (!c->inbox.isEmpty()) {
+            scheduleDrain(c);
+            anyPaused = true;
+            continue;
+        }
+        resume(c);
     }
     if (!anyPaused)
         m_resumeTimer.stop();

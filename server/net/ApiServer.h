@@ -81,6 +81,9 @@ private:
     // (its signals are blocked, so QWebSocket neither parses requests nor answers pings).
     void pause(Connection *c);
     void resumeDrained();
+    void resume(Connection *c);
+    void scheduleDrain(Connection *c);
+    void drainInbox(Connection *c);
     void abortConnection(Connection *c, const QString &why);
     void trackSocket(QTcpSocket *socket);
     void untrackSocket(QTcpSocket *socket);

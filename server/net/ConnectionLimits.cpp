@@ -37,26 +37,33 @@ QString addressKey(const QHostAddress &address)
     return QHostAddress(bytes).toString() + QStringLiteral("/64");
 }
 
-qint64 tcpBytesAcked(qintptr socketDescriptor)
+qint64 tcpBytesAcked(qintptr socketDescriptor, qint64 *notSent)
 {
+    if (notSent)
+        *notSent = 0;
     if (socketDescriptor < 0)
         return -1;
     tcp_info info{};
     socklen_t len = sizeof info;
     if (::getsockopt(int(socketDescriptor), IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
         return -1;
+    if (notSent)
+        *notSent = qint64(info.tcpi_notsent_bytes);
     return qint64(info.tcpi_bytes_acked);
 }
 
 bool SlowReaderMeter::tick(qintptr socketDescriptor, qint64 bytesQueued, qint64 nowMs, const ConnectionLimits &limits)
 {
-    if (limits.minReadBytesPerSecond <= 0 || bytesQueued <= 0) {
+    if (limits.minReadBytesPerSecond <= 0)
+        return false;
+    // Bytes wait on the client when our buffer holds some, or the kernel holds some it
+    // has not even sent (the client's window is full); bytes merely in flight do not count.
+    qint64 notSent = 0;
+    const qint64 acked = tcpBytesAcked(socketDescriptor, &notSent);
+    if (acked < 0 || bytesQueued + notSent <= 0) {
         m_windowStartMs = -1;  // nothing waits on the client: it cannot be slow
         return false;
     }
-    const qint64 acked = tcpBytesAcked(socketDescriptor);
-    if (acked < 0)
-        return false;
     if (m_windowStartMs < 0) {
         m_windowStartMs = nowMs;
         m_ackedAtStart = acked;

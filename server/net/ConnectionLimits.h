@@ -30,9 +30,11 @@ QString addressKey(const QHostAddress &address);
 
 // Bytes of this TCP socket the peer has acknowledged (TCP_INFO tcpi_bytes_acked):
 // how far the client has really read, independent of our buffers. -1 when unknown.
-qint64 tcpBytesAcked(qintptr socketDescriptor);
+// *notSent: bytes the kernel holds that it has not sent yet (tcpi_notsent_bytes).
+qint64 tcpBytesAcked(qintptr socketDescriptor, qint64 *notSent = nullptr);
 
-// The slow-reader rule: while a connection has unsent bytes queued, the peer must
+// The slow-reader rule: while a connection has unsent bytes queued (in our buffer or
+// not yet sent by the kernel), the peer must
 // acknowledge at least minReadBytesPerSecond on average over each window of
 // slowReadTimeoutMs. tick() once a second or so; true: drop the connection.
 class SlowReaderMeter
