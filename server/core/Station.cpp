@@ -124,6 +124,7 @@ bool Station::start(QString *error)
     else if (!secret.sourcePath.isEmpty())
         qCInfo(lcStation) << "JWT secret read from" << secret.sourcePath;
     p.jwt = std::make_unique<auth::JwtService>(secret.secret);
+    p.jwt->setMaxLifetimeSeconds(cfg.integer(QStringLiteral("security.max_token_lifetime_s")));
     p.apiKeys = std::make_unique<auth::ApiKeyStore>(cfg.resolvePath(cfg.string(QStringLiteral("security.api_keys_file"))));
     QString keyError;
     if (!p.apiKeys->load(&keyError))

@@ -184,6 +184,9 @@ void ApiServer::onNewTcpConnection()
         const int fromPeer = m_socketsPerAddress.value(m_sockets.value(socket).key);
         if ((m_limits.maxPerAddress > 0 && fromPeer > 2 * m_limits.maxPerAddress)
             || m_sockets.size() > m_maxConnections + m_limits.httpMaxConnections + 64) {
+            if (m_refusedAtAccept++ % 100 == 0)
+                qCWarning(lcWs).noquote() << "connection from" << m_sockets.value(socket).key << "reset at accept:" << fromPeer
+                                          << "sockets from that address," << m_sockets.size() << "in all";
             socket->abort();  // far over the limit: not even a reply
             socket->deleteLater();
             continue;
@@ -193,10 +196,17 @@ void ApiServer::onNewTcpConnection()
             if (!socket->property(kRoutedProperty).toBool())
                 socket->deleteLater();
         });
+        // A reset before routing does not always report `disconnected`: free the socket anyway.
+        connect(socket, &QTcpSocket::errorOccurred, socket, [socket] {
+            if (!socket->property(kRoutedProperty).toBool() && socket->state() == QAbstractSocket::UnconnectedState)
+                socket->deleteLater();
+        });
         // A client that never finishes its request head is dropped.
         QTimer::singleShot(int(m_limits.headTimeoutMs), socket, [socket] {
-            if (!socket->property(kRoutedProperty).toBool())
+            if (!socket->property(kRoutedProperty).toBool()) {
                 socket->abort();
+                socket->deleteLater();
+            }
         });
         if (socket->bytesAvailable() > 0)
             routeSocket(socket);

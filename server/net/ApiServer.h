@@ -101,6 +101,7 @@ private:
     QHash<QTcpSocket *, TrackedSocket> m_sockets;  // every accepted socket on this port → its address key
     QObject m_tracker;                            // context of the sockets' destroyed connections
     bool m_acceptPaused = false;
+    quint64 m_refusedAtAccept = 0;
     QHash<QString, int> m_socketsPerAddress;
     QHash<QTcpSocket *, bool> m_httpSockets;     // adopted by the HTTP side (for http.max_connections)
     QTimer m_resumeTimer;                        // polls paused connections for drain
