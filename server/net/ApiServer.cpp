@@ -584,7 +584,7 @@ void ApiServer::deliver(const events::Event &event)
     quint64 sent = 0;
     for (Connection *c : std::as_const(m_connections)) {
         rpc::RpcSession *s = c->session;
-        if (!s->isAuthenticated() || s->identity().role < minRole)
+        if (!s->isAuthenticated())
             continue;
         if (s->identity().expiresAt.isValid() && now >= s->identity().expiresAt)
             continue;
@@ -593,9 +593,19 @@ void ApiServer::deliver(const events::Event &event)
             continue;
         if (!sub->isEmpty() && !event.device.isEmpty() && *sub != event.device)
             continue;
-        // A revoked API key stops notifications at once, not only at the connection's next call.
-        if (s->identity().authMethod == QLatin1String("api_key") && m_dispatcher->recheckCredential
-            && !m_dispatcher->recheckCredential(s->identity()).ok)
+        // A revoked API key stops notifications at once, not only at the connection's next
+        // call; a role changed in the key store applies at once too.
+        if (s->identity().authMethod == QLatin1String("api_key") && m_dispatcher->recheckCredential) {
+            const auth::AuthResult r = m_dispatcher->recheckCredential(s->identity());
+            if (!r.ok)
+                continue;
+            if (r.identity.role != s->identity().role) {
+                auth::Identity updated = s->identity();
+                updated.role = r.identity.role;
+                s->setIdentity(updated, s->authSessionId());
+            }
+        }
+        if (s->identity().role < minRole)
             continue;
         if (rendered.isEmpty()) {
             rendered = QJsonDocument(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},

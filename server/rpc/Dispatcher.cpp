@@ -407,6 +407,12 @@ void Dispatcher::processRequest(RpcSession *session, const QJsonValue &request, 
             if (!r.ok) {
                 endReason = r.reason;
                 endExpiredAt = r.expiredAt;
+            } else if (r.identity.role != id.role) {
+                // The key's role was changed in its store: the live session follows at once.
+                auth::Identity updated = id;
+                updated.role = r.identity.role;
+                qCInfo(lcRpc).noquote() << session->clientId() << "API key" << id.apiKeyId << "role now" << auth::roleName(updated.role);
+                session->setIdentity(updated, session->authSessionId());
             }
         }
         if (!endReason.isEmpty()) {

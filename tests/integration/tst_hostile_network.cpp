@@ -656,6 +656,31 @@ private Q_SLOTS:
         QVERIFY(!seen.contains(station.dataDir().toUtf8()));
     }
 
+    // #15: a role changed in the API-key store reaches a live session at once.
+    void apiKeyRoleChangeReachesLiveSession()
+    {
+        StationProcess station;
+        QVERIFY2(station.start(), qPrintable(station.log()));
+        QString out, err;
+        QCOMPARE(station.runAdmin({QStringLiteral("apikey"), QStringLiteral("create"), QStringLiteral("--role"), QStringLiteral("admin"),
+                                   QStringLiteral("--name"), QStringLiteral("hostile")}, &out, &err), 0);
+        const QString key = out.trimmed();
+        WsClient c;
+        QVERIFY(c.open(station.wsUrl()));
+        QVERIFY(rpcIsSuccess(c.call(QStringLiteral("authenticate"), {{QStringLiteral("api_key"), key}})));
+        QVERIFY(rpcIsSuccess(c.call(QStringLiteral("get_metrics"))));
+        const QString path = station.stateDir() + QStringLiteral("/api_keys.json");
+        QByteArray store = files::readAll(path);
+        QVERIFY(store.contains("\"admin\""));
+        store.replace("\"admin\"", "\"viewer\"");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(store);
+        f.close();
+        QTRY_COMPARE_WITH_TIMEOUT(rpcCode(c.call(QStringLiteral("get_metrics"))), -32002, 5000);
+        QVERIFY(rpcIsSuccess(c.call(QStringLiteral("get_server_info"))));  // still a viewer
+    }
+
     void cleanupTestCase() { m_station.reset(); }
 
 private:
