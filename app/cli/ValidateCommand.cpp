@@ -1,6 +1,7 @@
 #include "cli/ValidateCommand.h"
 
 #include "auth/SecretProvider.h"
+#include "cameras/CameraUrlRule.h"
 #include "config/Config.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 
@@ -9,6 +10,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSet>
 #include <QStandardPaths>
@@ -330,6 +334,37 @@ Outcome checkUnit(const std::optional<UnitSettings> &unit, const QString &unitPa
     return pass(QStringLiteral("%1 runs this binary (%2)%3").arg(unit->file, self, at >= 0 ? QStringLiteral(" with --config ") + unitConfig : QString()));
 }
 
+// Camera URLs MediaMTX v1.20.1 would refuse (cameras/CameraUrlRule; the
+// service lists such a camera in ERROR and leaves it out of mediamtx.yml).
+Outcome checkCameraUrls(const config::Config &cfg)
+{
+    QStringList refused;
+    int count = 0;
+    const QList<QVariantMap> sources = cfg.objectList(QStringLiteral("cameras.sources"));
+    for (qsizetype i = 0; i < sources.size(); ++i) {
+        if (sources.at(i).value(QStringLiteral("type")).toString() != QLatin1String("rtsp"))
+            continue;
+        ++count;
+        const cameras::UrlVerdict v = cameras::CameraUrlRule::check(sources.at(i).value(QStringLiteral("url")).toString());
+        if (!v.ok)
+            refused << QStringLiteral("cameras.sources[%1]: %2 (%3)").arg(i).arg(v.reason, v.hint);
+    }
+    QFile f(cfg.stateDir() + QStringLiteral("/external_streams.json"));
+    if (f.open(QIODevice::ReadOnly)) {
+        for (const QJsonValue &entry : QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("streams")).toArray()) {
+            ++count;
+            const QJsonObject o = entry.toObject();
+            const cameras::UrlVerdict v = cameras::CameraUrlRule::check(o.value(QLatin1String("url")).toString());
+            if (!v.ok)
+                refused << QStringLiteral("%1 %2: %3 (%4)").arg(f.fileName(), o.value(QLatin1String("device")).toString(), v.reason, v.hint);
+        }
+    }
+    if (!refused.isEmpty())
+        return fail(QStringLiteral("MediaMTX would refuse %1 of %2 camera URLs; those cameras stay in ERROR: %3").arg(refused.size()).arg(count).arg(refused.join(QStringLiteral("; "))),
+                    QStringLiteral("correct the URL in the config file, or remove_external_stream it and add_external_stream the corrected one"));
+    return pass(QStringLiteral("%1 camera URLs, all loadable by MediaMTX").arg(count));
+}
+
 } // namespace
 
 int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList &args)
@@ -458,6 +493,8 @@ int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList
             report(QStringLiteral("mediamtx"), fail(QStringLiteral("not supervised (mediamtx.supervise=false) and nothing answers on %1:%2").arg(host).arg(port),
                                                     QStringLiteral("systemctl enable --now mediamtx.service (installed by install-mediamtx.sh --service)")));
     }
+
+    report(QStringLiteral("cam-urls"), checkCameraUrls(cfg));
 
     // 6. ffmpeg.
     {

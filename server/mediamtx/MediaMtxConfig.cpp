@@ -1,10 +1,13 @@
 #include "mediamtx/MediaMtxConfig.h"
 
 #include "cameras/Camera.h"
+#include "cameras/CameraUrlRule.h"
 #include "config/Config.h"
 #include "mediamtx/PublisherCommand.h"
 
 #include <QFile>
+#include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QRandomGenerator>
 #include <QSaveFile>
 
@@ -34,6 +37,22 @@ PathSpec pathSpecFor(const cameras::Camera &camera, bool record)
         p.runOnDemand = publisherCommand(camera);
     }
     return p;
+}
+
+QString pathRefusal(const PathSpec &path)
+{
+    // internal/conf/path.go IsValidPathName (camera IDs always pass; checked anyway).
+    static const QRegularExpression name(QStringLiteral("^[0-9a-zA-Z_\\-/\\.]+$"));
+    if (!name.match(path.name).hasMatch() || path.name.startsWith(QLatin1Char('/')) || path.name.endsWith(QLatin1Char('/'))
+        || path.name.split(QLatin1Char('/')).contains(QStringLiteral(".")) || path.name.split(QLatin1Char('/')).contains(QStringLiteral("..")))
+        return QStringLiteral("invalid path name '%1'").arg(path.name);
+    const cameras::UrlVerdict v = cameras::CameraUrlRule::checkSource(path.source);
+    if (!v.ok)
+        return v.reason;
+    // internal/conf/path.go validate: runOnDemand only with source publisher.
+    if (!path.runOnDemand.isEmpty() && path.source != QLatin1String("publisher"))
+        return QStringLiteral("'runOnDemand' and 'runOnUnDemand' can be used only when source is 'publisher'");
+    return {};
 }
 
 QString MediaMtxConfig::recordPathPattern(const QString &recordingsDir)
@@ -114,6 +133,10 @@ QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpe
 
     y << YAML::Key << "paths" << YAML::Value << YAML::BeginMap;
     for (const PathSpec &p : paths) {
+        if (const QString why = pathRefusal(p); !why.isEmpty()) {
+            qWarning().noquote() << "mediamtx.yml: path" << p.name << "left out:" << why;
+            continue;
+        }
         y << YAML::Key << s(p.name) << YAML::Value << YAML::BeginMap;
         y << YAML::Key << "source" << YAML::Value << s(p.source);
         if (p.source != QLatin1String("publisher"))

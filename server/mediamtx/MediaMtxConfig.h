@@ -25,6 +25,12 @@ struct PathSpec {
 
 PathSpec pathSpecFor(const cameras::Camera &camera, bool record);
 
+// Why MediaMTX v1.20.1 would refuse this path at load time ("" = it would
+// not): the path name (internal/conf/path.go IsValidPathName) and the source
+// (cameras/CameraUrlRule::checkSource). A refused path is never written to
+// mediamtx.yml nor sent to the paths API: MediaMTX would exit, or answer 400.
+QString pathRefusal(const PathSpec &path);
+
 // Renders MediaMTX's configuration from the station's: API on loopback with
 // a per-launch credential (the password itself comes through the
 // MTX_AUTHINTERNALUSERS_2_PASS environment variable, never the file), RTSP,

@@ -42,8 +42,11 @@ PathManager::PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry
 QList<PathSpec> PathManager::desiredPaths() const
 {
     QList<PathSpec> paths;
-    for (const cameras::Camera &c : m_cameras->cameras())
-        paths << pathSpecFor(c, m_recording.contains(c.id));
+    for (const cameras::Camera &c : m_cameras->cameras()) {
+        const PathSpec p = pathSpecFor(c, m_recording.contains(c.id));
+        if (pathRefusal(p).isEmpty())  // the camera is in ERROR with the reason (CameraRegistry)
+            paths << p;
+    }
     return paths;
 }
 
@@ -77,6 +80,13 @@ void PathManager::syncAll()
 void PathManager::syncCamera(const cameras::Camera &camera)
 {
     const PathSpec want = pathSpecFor(camera, m_recording.contains(camera.id));
+    if (const QString why = pathRefusal(want); !why.isEmpty()) {
+        // MediaMTX would answer 400 (or exit at its next start): never send it.
+        if (m_applied.remove(camera.id) > 0)
+            m_supervisor->api()->del(QStringLiteral("/v3/config/paths/delete/") + camera.id, [](const MediaMtxApiClient::Response &) {});
+        qCWarning(lcMediaMtx).noquote() << "path" << camera.id << "not configured:" << why;
+        return;
+    }
     auto it = m_applied.constFind(camera.id);
     if (it != m_applied.constEnd() && *it == want)
         return;

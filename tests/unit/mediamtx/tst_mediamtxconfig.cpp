@@ -74,6 +74,31 @@ private Q_SLOTS:
         QVERIFY(!root["paths"]["camera2"]["runOnDemand"]);
     }
 
+    void pathsMediaMtxRefusesAreLeftOut()
+    {
+        // internal/conf/path.go validateURL / validate: one bad source would
+        // make MediaMTX exit on the whole file; it is left out, the rest stays.
+        const config::Config cfg = configWith({});
+        QList<PathSpec> paths;
+        const QStringList urls{QStringLiteral("rtsp://10.0.0.1/ok"), QStringLiteral("rtsp://admin@10.0.0.2/s"), QStringLiteral("RTSP://10.0.0.3/s"),
+                               QStringLiteral("rtsp://u:a b@10.0.0.4/s")};
+        for (int i = 0; i < urls.size(); ++i) {
+            cameras::Camera c = camera(QStringLiteral("camera%1").arg(i), QStringLiteral("rtsp"));
+            c.url = urls.at(i);
+            paths << pathSpecFor(c, false);
+        }
+        QVERIFY(pathRefusal(paths.at(0)).isEmpty());
+        QVERIFY(pathRefusal(paths.at(1)).contains(QLatin1String("username and password must be both provided")));
+        QVERIFY(pathRefusal(paths.at(2)).contains(QLatin1String("invalid source")));
+        QVERIFY(pathRefusal(paths.at(3)).contains(QLatin1String("is not a valid URL")));
+        PathSpec badName = paths.at(0);
+        badName.name = QStringLiteral("../x");
+        QVERIFY(pathRefusal(badName).contains(QLatin1String("invalid path name")));  // path.go IsValidPathName
+        const YAML::Node root = YAML::Load(MediaMtxConfig::render(cfg, paths).toStdString());
+        QCOMPARE(int(root["paths"].size()), 1);
+        QVERIFY(root["paths"]["camera0"]);
+    }
+
     void passwordIsPerRender()
     {
         const config::Config cfg = configWith({});
