@@ -46,6 +46,10 @@ public:
     static QByteArray render(const config::Config &config, const QList<PathSpec> &paths);
     static bool writeAtomically(const QString &path, const QByteArray &content, QString *error);
     static QString recordPathPattern(const QString &recordingsDir);
+    // "" when mediamtx.hls_tls/webrtc_tls are off, or mediamtx.tls_cert and
+    // mediamtx.tls_key name a readable PEM certificate and private key; else
+    // what is wrong, naming the key (MediaMTX would exit on a missing file).
+    static QString tlsProblem(const config::Config &config);
 };
 
 } // namespace station::mediamtx

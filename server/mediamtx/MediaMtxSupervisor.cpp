@@ -1,5 +1,7 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 
+#include "mediamtx/MediaMtxListeners.h"
+
 #include "config/Config.h"
 #include "mediamtx/HookReaper.h"
 #include "mediamtx/MediaMtxApiClient.h"
@@ -144,6 +146,18 @@ void MediaMtxSupervisor::launch()
     if (!MediaMtxConfig::writeAtomically(configPath(), yaml, &error)) {
         setState(State::Error, QStringLiteral("cannot write the MediaMTX configuration: %1").arg(error));
         scheduleRestart(QStringLiteral("config not writable"));
+        return;
+    }
+    // MediaMTX exits when one listener cannot bind: say which of our keys
+    // and which port instead, and try again later (the holder may go away).
+    if (const QString busy = MediaMtxListeners::checkFree(MediaMtxListeners::of(m_config)); !busy.isEmpty()) {
+        qCWarning(lcMediaMtx).noquote() << "not launching MediaMTX:" << busy;
+        scheduleRestart(busy);
+        return;
+    }
+    if (const QString tls = MediaMtxConfig::tlsProblem(m_config); !tls.isEmpty()) {
+        qCWarning(lcMediaMtx).noquote() << "not launching MediaMTX:" << tls;
+        scheduleRestart(tls);
         return;
     }
     const QString password = randomPassword();

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -302,6 +303,56 @@ private Q_SLOTS:
         for (const QJsonObject &r : requests)
             replaced = replaced || r.value(QLatin1String("path")).toString().startsWith(QLatin1String("/v3/config/paths/"));
         QVERIFY(replaced);
+    }
+
+    // Two stations with different ports run side by side: every MediaMTX
+    // listener comes from the station's config (RTSP TCP-only by default, so
+    // no UDP 8000/8001 from MediaMTX's defaults), and each serves its cameras.
+    void twoStationsSideBySide()
+    {
+        StationProcess second({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
+        second.useMediaMtx();
+        QVERIFY2(second.start(), qPrintable(second.log()));
+        QVERIFY2(waitFor([&] { return httpGet(second.healthPort(), "/health/ready").status == 200; }, 15000), qPrintable(second.log()));
+        QVERIFY(ready());
+        const QJsonObject a = StationProcess::yamlFileAsJson(m_station->mediaMtxConfigPath()).toObject();
+        const QJsonObject b = StationProcess::yamlFileAsJson(second.mediaMtxConfigPath()).toObject();
+        for (const char *key : {"apiAddress", "metricsAddress", "playbackAddress", "rtspAddress", "hlsAddress", "webrtcAddress", "webrtcLocalUDPAddress"}) {
+            QVERIFY2(!a.value(QLatin1String(key)).toString().isEmpty(), key);
+            QVERIFY2(a.value(QLatin1String(key)).toString() != b.value(QLatin1String(key)).toString(), key);
+        }
+        QCOMPARE(b.value(QLatin1String("rtspTransports")).toArray(), QJsonArray{QStringLiteral("tcp")});
+        // The second one really serves video on its own RTSP port.
+        WsClient c;
+        QVERIFY(c.open(second.wsUrl()));
+        QVERIFY(c.authenticate(StationProcess::token(QStringLiteral("admin"))));
+        const QJsonObject snap = c.call(QStringLiteral("take_snapshot"), {{QStringLiteral("device"), QStringLiteral("camera0")}}, 30000);
+        QVERIFY2(rpcIsSuccess(snap), compact(snap) + "\n" + second.log().right(3000).toUtf8());
+        QVERIFY(ready());
+    }
+
+    // A port another program holds: MediaMTX would exit at start; the station
+    // does not launch it and names the config key and the port.
+    void busyPortIsNamed()
+    {
+        QTcpServer holder;
+        QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = holder.serverPort();
+        // Given after useMediaMtx's ports, this --set wins.
+        StationProcess station({QStringLiteral("--set"), QStringLiteral("cameras.demo=1"),
+                                QStringLiteral("--set"), QStringLiteral("mediamtx.hls_port=%1").arg(port)});
+        station.useMediaMtx();
+        QVERIFY2(station.start(), qPrintable(station.log()));
+        const QString expected = QStringLiteral("mediamtx.hls_port: port %1/tcp cannot be opened").arg(port);
+        QVERIFY2(waitFor([&] {
+            return component(httpGet(station.healthPort(), "/health/detailed").json(), QStringLiteral("mediamtx"))
+                .value(QLatin1String("message")).toString().contains(expected);
+        }, 10000), qPrintable(station.log().right(3000)));
+        QVERIFY(station.mediaMtxPid() <= 0);  // never launched
+        QVERIFY(station.log().contains(expected));
+        // Freed, it starts on the next attempt.
+        holder.close();
+        QVERIFY2(waitFor([&] { return httpGet(station.healthPort(), "/health/ready").status == 200; }, 20000), qPrintable(station.log().right(3000)));
     }
 
     void notInstalled()
