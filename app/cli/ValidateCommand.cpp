@@ -3,6 +3,8 @@
 #include "auth/SecretProvider.h"
 #include "cameras/CameraUrlRule.h"
 #include "config/Config.h"
+#include "mediamtx/MediaMtxConfig.h"
+#include "mediamtx/MediaMtxListeners.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 
 #include <QCommandLineParser>
@@ -495,6 +497,53 @@ int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList
     }
 
     report(QStringLiteral("cam-urls"), checkCameraUrls(cfg));
+    if (cfg.boolean(QStringLiteral("mediamtx.supervise"))) {
+        // Every listener the supervised MediaMTX opens (it exits on a busy one).
+        const QList<mediamtx::MediaMtxListener> listeners = mediamtx::MediaMtxListeners::of(cfg);
+        QList<mediamtx::MediaMtxListener> udp;
+        QStringList problems, held;
+        for (const mediamtx::MediaMtxListener &l : listeners) {
+            if (!l.bound)
+                continue;
+            if (l.udp) {
+                udp << l;
+                continue;
+            }
+            const Outcome o = checkPort(l.configKey, l.port);
+            if (o.kind != Outcome::Fail)
+                continue;
+            if (o.what.contains(QLatin1String(" by mediamtx (")))
+                held << QStringLiteral("%1 (%2)").arg(l.port).arg(l.configKey);  // a running station's MediaMTX
+            else
+                problems << o.what;
+        }
+        QString udpProblem = mediamtx::MediaMtxListeners::checkFree(udp);
+        for (qsizetype i = 0; i < listeners.size(); ++i) {
+            for (qsizetype j = 0; j < i; ++j) {
+                const auto &a = listeners.at(i), &b = listeners.at(j);
+                if (a.bound && b.bound && a.udp == b.udp && a.port == b.port)
+                    problems << QStringLiteral("%1 and %2 are both port %3").arg(b.configKey, a.configKey).arg(a.port);
+            }
+        }
+        if (!udpProblem.isEmpty() && !held.isEmpty() && udpProblem.contains(QLatin1String("webrtc_udp_port")))
+            udpProblem.clear();  // MediaMTX holds its own ICE port while running
+        if (!udpProblem.isEmpty())
+            problems << udpProblem;
+        if (problems.isEmpty())
+            report(QStringLiteral("mtx-ports"), pass(QStringLiteral("%1 MediaMTX listeners free%2").arg(listeners.size())
+                                                         .arg(held.isEmpty() ? QString() : QStringLiteral(" (held by a running MediaMTX: %1)").arg(held.join(QStringLiteral(", "))))));
+        else
+            report(QStringLiteral("mtx-ports"), fail(problems.join(QStringLiteral("; ")), QStringLiteral("stop the program holding the port, or set the named mediamtx.*_port key to a free port")));
+    }
+    {
+        const QString tls = mediamtx::MediaMtxConfig::tlsProblem(cfg);
+        if (tls.isEmpty())
+            report(QStringLiteral("mtx-tls"), pass(cfg.boolean(QStringLiteral("mediamtx.hls_tls")) || cfg.boolean(QStringLiteral("mediamtx.webrtc_tls"))
+                                                       ? QStringLiteral("mediamtx.tls_cert and mediamtx.tls_key are readable PEM files")
+                                                       : QStringLiteral("HLS and WebRTC over plain HTTP (mediamtx.hls_tls/webrtc_tls off)")));
+        else
+            report(QStringLiteral("mtx-tls"), fail(tls, QStringLiteral("point mediamtx.tls_cert/tls_key at readable PEM files (readable by the service user), or turn hls_tls/webrtc_tls off")));
+    }
 
     // 6. ffmpeg.
     {
