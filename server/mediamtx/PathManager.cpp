@@ -201,13 +201,25 @@ QList<PathStatus> PathManager::parsePathList(const QJsonDocument &body)
         if (s.name.isEmpty())
             continue;
         s.exists = true;
-        s.ready = o.value(QLatin1String("ready")).toBool(o.value(QLatin1String("available")).toBool());
+        // v1.20.1 api/openapi.yaml Path: `available`/`availableTime`; `ready`/`readyTime` are deprecated (read only as a fallback).
+        s.ready = o.contains(QLatin1String("available")) ? o.value(QLatin1String("available")).toBool() : o.value(QLatin1String("ready")).toBool();
         s.readers = int(o.value(QLatin1String("readers")).toArray().size());
         s.bytesSent = counter(o.value(QLatin1String("outboundBytes")), o.value(QLatin1String("bytesSent")));
         s.bytesReceived = counter(o.value(QLatin1String("inboundBytes")), o.value(QLatin1String("bytesReceived")));
-        s.readyTime = QDateTime::fromString(o.value(QLatin1String("readyTime")).toString(), Qt::ISODateWithMs);
+        s.readyTime = QDateTime::fromString(o.value(o.contains(QLatin1String("availableTime")) ? QLatin1String("availableTime") : QLatin1String("readyTime")).toString(),
+                                            Qt::ISODateWithMs);
         s.sourceType = o.value(QLatin1String("source")).toObject().value(QLatin1String("type")).toString();
-        const QJsonObject props = o.value(QLatin1String("tracks2")).toArray().first().toObject().value(QLatin1String("codecProps")).toObject();
+        // The video track by its codec, not its position (audio may come first):
+        // the video labels of v1.20.1 internal/formatlabel/label.go (api/openapi.yaml PathTrackCodec).
+        static const QStringList videoCodecs{QStringLiteral("AV1"), QStringLiteral("VP9"), QStringLiteral("VP8"), QStringLiteral("H265"),
+                                             QStringLiteral("H264"), QStringLiteral("MPEG-4 Video"), QStringLiteral("MPEG-1/2 Video"), QStringLiteral("M-JPEG")};
+        QJsonObject props;
+        for (const QJsonValue &t : o.value(QLatin1String("tracks2")).toArray()) {
+            if (videoCodecs.contains(t.toObject().value(QLatin1String("codec")).toString())) {
+                props = t.toObject().value(QLatin1String("codecProps")).toObject();
+                break;
+            }
+        }
         s.width = props.value(QLatin1String("width")).toInt();
         s.height = props.value(QLatin1String("height")).toInt();
         list << s;
