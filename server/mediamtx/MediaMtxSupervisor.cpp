@@ -1,6 +1,7 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 
 #include "mediamtx/MediaMtxListeners.h"
+#include "mediamtx/PublisherCommand.h"
 
 #include "config/Config.h"
 #include "mediamtx/HookReaper.h"
@@ -171,6 +172,8 @@ void MediaMtxSupervisor::launch()
     m_process->setWorkingDirectory(dir);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("TZ"), QStringLiteral("UTC"));
+    env.insert(QString::fromLatin1(kLiteralDollarVariable), QStringLiteral("$"));  // PublisherCommand's literal '$'
+
     env.insert(QStringLiteral("MTX_AUTHINTERNALUSERS_%1_PASS").arg(MediaMtxConfig::kApiUserIndex), password);
     env.insert(QString::fromLatin1(HookReaper::kTagVariable), m_hookTag);
     m_process->setProcessEnvironment(env);
