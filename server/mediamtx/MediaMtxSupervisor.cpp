@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <cmath>
@@ -334,6 +335,9 @@ void MediaMtxSupervisor::forwardLog()
         // "2026/08/22 10:00:00 INF message": drop MediaMTX's own timestamp.
         if (line.size() > 20 && line[4] == '/' && line[7] == '/')
             line = line.mid(20);
+        static const QRegularExpression exited(QStringLiteral("\\[path ([^\\]]+)\\] runOnDemand command exited:? ?(.*)$"));
+        if (const QRegularExpressionMatch m = exited.match(QString::fromUtf8(line)); m.hasMatch())
+            Q_EMIT publisherExited(m.captured(1), m.captured(2).trimmed());
         if (line.startsWith("DEB"))
             qCDebug(lcMediaMtxLog).noquote() << QString::fromUtf8(line);
         else if (line.startsWith("ERR") || line.startsWith("WAR"))

@@ -22,6 +22,7 @@ PathManager::PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry
     connect(&m_pollTimer, &QTimer::timeout, this, &PathManager::poll);
     m_pollTimer.start();
     connect(supervisor, &MediaMtxSupervisor::ready, this, &PathManager::syncAll);
+    connect(supervisor, &MediaMtxSupervisor::publisherExited, this, &PathManager::onPublisherExited);
     connect(supervisor, &MediaMtxSupervisor::unavailable, this, [this] {
         m_applied.clear();
         for (auto it = m_status.begin(); it != m_status.end(); ++it) {
@@ -227,6 +228,26 @@ QList<PathStatus> PathManager::parsePathList(const QJsonDocument &body)
     return list;
 }
 
+void PathManager::onPublisherExited(const QString &path, const QString &detail)
+{
+    const std::optional<cameras::Camera> camera = m_cameras->find(path);
+    if (!camera || camera->sourceType == QLatin1String("rtsp"))
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<qint64> &exits = m_publisherExits[path];
+    exits << now;
+    while (!exits.isEmpty() && now - exits.first() > kPublisherWindowMs)
+        exits.removeFirst();
+    if (exits.size() < kPublisherFailures || camera->status == QLatin1String("ERROR"))
+        return;
+    const QString reason = QStringLiteral("the camera's publisher (ffmpeg) exited %1 times within %2 s%3")
+                               .arg(exits.size())
+                               .arg(kPublisherWindowMs / 1000)
+                               .arg(detail.isEmpty() ? QString() : QStringLiteral(" (last: %1)").arg(detail));
+    if (m_cameras->setCameraError(path, reason))
+        m_publisherFailing.insert(path);
+}
+
 void PathManager::refreshNow(std::function<void()> done)
 {
     if (!m_supervisor->available()) {
@@ -243,6 +264,12 @@ void PathManager::refreshNow(std::function<void()> done)
                 seen.insert(s.name);
                 const PathStatus old = m_status.value(s.name);
                 m_status.insert(s.name, s);
+                if (s.ready && m_publisherFailing.contains(s.name)) {
+                    // Recovered: the publisher delivers again.
+                    m_publisherFailing.remove(s.name);
+                    m_publisherExits.remove(s.name);
+                    m_cameras->clearCameraError(s.name);
+                }
                 if (old.ready != s.ready) {
                     m_events->publish(s.ready ? QStringLiteral("mediamtx.stream_started") : QStringLiteral("mediamtx.stream_stopped"), streamJson(s), s.name);
                 }

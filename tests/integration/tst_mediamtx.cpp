@@ -12,7 +12,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -353,6 +355,67 @@ private Q_SLOTS:
         // Freed, it starts on the next attempt.
         holder.close();
         QVERIFY2(waitFor([&] { return httpGet(station.healthPort(), "/health/ready").status == 200; }, 20000), qPrintable(station.log().right(3000)));
+    }
+
+    // A publisher that keeps failing puts its camera in ERROR with the reason;
+    // when it delivers again the error is cleared. MediaMTX logs each exit as
+    // "[path camera0] runOnDemand command exited: ..." (internal/hooks/on_demand.go).
+    void failingPublisherSetsErrorUntilItRecovers()
+    {
+        const QString realFfmpeg = QStandardPaths::findExecutable(QStringLiteral("ffmpeg"));
+        QVERIFY(!realFfmpeg.isEmpty());
+        QTemporaryDir bin;
+        const QString fake = bin.filePath(QStringLiteral("ffmpeg"));
+        QFile script(fake);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\necho 'fake ffmpeg: no camera' >&2\nexit 1\n");
+        script.close();
+        QVERIFY(script.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        StationProcess station({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
+        station.useMediaMtx();
+        station.setEnv(QStringLiteral("PATH"), bin.path() + QLatin1Char(':') + qEnvironmentVariable("PATH"));
+        QVERIFY2(station.start(), qPrintable(station.log()));
+        QVERIFY2(waitFor([&] { return httpGet(station.healthPort(), "/health/ready").status == 200; }, 15000), qPrintable(station.log()));
+        WsClient c;
+        QVERIFY(c.open(station.wsUrl()));
+        QVERIFY(c.authenticate(StationProcess::token(QStringLiteral("admin"))));
+        const auto status = [&] {
+            const QJsonObject list = rpcResult(c.call(QStringLiteral("get_camera_list")));
+            for (const QJsonValue &v : list.value(QLatin1String("cameras")).toArray()) {
+                if (v.toObject().value(QLatin1String("device")).toString() == QLatin1String("camera0"))
+                    return v.toObject().value(QLatin1String("status")).toString();
+            }
+            return QString();
+        };
+        QCOMPARE(status(), QStringLiteral("CONNECTED"));
+        // A reader asks for the stream: MediaMTX starts the publisher, which
+        // fails, and restarts it every 5 s while the reader waits.
+        const auto demand = [&](QTcpSocket &rtsp) {
+            rtsp.connectToHost(QHostAddress::LocalHost, station.mediaMtxRtspPort());
+            QVERIFY(rtsp.waitForConnected(3000));
+            rtsp.write(QStringLiteral("DESCRIBE rtsp://127.0.0.1:%1/camera0 RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n")
+                           .arg(station.mediaMtxRtspPort()).toUtf8());
+            QVERIFY(rtsp.waitForBytesWritten(3000));
+        };
+        QElapsedTimer t;
+        t.start();
+        {
+            QTcpSocket rtsp;
+            demand(rtsp);
+            QVERIFY2(waitFor([&] { return status() == QLatin1String("ERROR"); }, 30000), qPrintable(station.log().right(4000)));
+        }
+        qInfo("failing publisher: camera in ERROR after %lld ms", t.elapsed());
+        QVERIFY2(station.log().contains(QLatin1String("camera0 in error: the camera's publisher (ffmpeg) exited 3 times within 60 s")),
+                 qPrintable(station.log().right(4000)));
+        // The real ffmpeg comes back: the next reader gets video and the error clears.
+        QVERIFY(QFile::remove(fake));
+        QVERIFY(QFile::link(realFfmpeg, fake));
+        QTcpSocket again;
+        demand(again);
+        t.restart();
+        QVERIFY2(waitFor([&] { return status() == QLatin1String("CONNECTED"); }, 30000), qPrintable(station.log().right(4000)));
+        qInfo("publisher back: camera CONNECTED after %lld ms", t.elapsed());
+        QVERIFY(station.log().contains(QLatin1String("camera0 recovered")));
     }
 
     void notInstalled()

@@ -124,7 +124,10 @@ class Hook:
                     if self.stopping:
                         break
                     if not self.one_shot:
-                        log.info("%s %s command exited with code %d" % (self.prefix, self.label, code))
+                        # v1.20.1 internal/hooks/on_demand.go logs "runOnDemand command exited: %v"
+                        # with externalcmd's error; cmd_os.go runOSSpecific drops the real exit
+                        # code, so MediaMTX always says "code 0" here.
+                        log.info("%s %s command exited: command exited with code 0" % (self.prefix, self.label))
                 if self.one_shot or not self.restart:
                     break
                 try:
