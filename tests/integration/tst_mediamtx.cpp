@@ -312,12 +312,16 @@ private Q_SLOTS:
     // no UDP 8000/8001 from MediaMTX's defaults), and each serves its cameras.
     void twoStationsSideBySide()
     {
+        // (m_station was stopped by sigtermStopsEverything: two fresh ones.)
+        StationProcess first({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
+        first.useMediaMtx();
+        QVERIFY2(first.start(), qPrintable(first.log()));
         StationProcess second({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
         second.useMediaMtx();
         QVERIFY2(second.start(), qPrintable(second.log()));
-        QVERIFY2(waitFor([&] { return httpGet(second.healthPort(), "/health/ready").status == 200; }, 15000), qPrintable(second.log()));
-        QVERIFY(ready());
-        const QJsonObject a = StationProcess::yamlFileAsJson(m_station->mediaMtxConfigPath()).toObject();
+        for (StationProcess *s : {&first, &second})
+            QVERIFY2(waitFor([&] { return httpGet(s->healthPort(), "/health/ready").status == 200; }, 15000), qPrintable(s->log()));
+        const QJsonObject a = StationProcess::yamlFileAsJson(first.mediaMtxConfigPath()).toObject();
         const QJsonObject b = StationProcess::yamlFileAsJson(second.mediaMtxConfigPath()).toObject();
         for (const char *key : {"apiAddress", "metricsAddress", "playbackAddress", "rtspAddress", "hlsAddress", "webrtcAddress", "webrtcLocalUDPAddress"}) {
             QVERIFY2(!a.value(QLatin1String(key)).toString().isEmpty(), key);
@@ -330,7 +334,7 @@ private Q_SLOTS:
         QVERIFY(c.authenticate(StationProcess::token(QStringLiteral("admin"))));
         const QJsonObject snap = c.call(QStringLiteral("take_snapshot"), {{QStringLiteral("device"), QStringLiteral("camera0")}}, 30000);
         QVERIFY2(rpcIsSuccess(snap), compact(snap) + "\n" + second.log().right(3000).toUtf8());
-        QVERIFY(ready());
+        QCOMPARE(httpGet(first.healthPort(), "/health/ready").status, 200);
     }
 
     // A port another program holds: MediaMTX would exit at start; the station
