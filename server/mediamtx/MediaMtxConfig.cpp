@@ -56,6 +56,19 @@ QString pathRefusal(const PathSpec &path)
     return {};
 }
 
+QString credentialRefusal(const QString &credential)
+{
+    if (credential.isEmpty() || credential.startsWith(QLatin1String("argon2:")))
+        return {};
+    if (credential.startsWith(QLatin1String("sha256:"))) {
+        static const QRegularExpression base64(QStringLiteral("^sha256:[a-zA-Z0-9+/=]+$"));
+        return base64.match(credential).hasMatch() ? QString() : QStringLiteral("credential contains unsupported characters, sha256 hash must be base64 encoded");
+    }
+    // rePlainCredential
+    static const QRegularExpression plain(QStringLiteral("^[a-zA-Z0-9!$()*+.;<=>\\[\\]^_\\-{}@#&]+$"));
+    return plain.match(credential).hasMatch() ? QString() : QStringLiteral("credential contains unsupported characters");
+}
+
 QString MediaMtxConfig::tlsProblem(const config::Config &cfg)
 {
     const bool hls = cfg.boolean(QStringLiteral("mediamtx.hls_tls"));

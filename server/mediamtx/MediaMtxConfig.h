@@ -31,6 +31,10 @@ PathSpec pathSpecFor(const cameras::Camera &camera, bool record);
 // mediamtx.yml nor sent to the paths API: MediaMTX would exit, or answer 400.
 QString pathRefusal(const PathSpec &path);
 
+// Why MediaMTX v1.20.1 would refuse this authInternalUsers user or pass
+// ("" = it would not): internal/conf/credential.go Credential.validate.
+QString credentialRefusal(const QString &credential);
+
 // Renders MediaMTX's configuration from the station's: API on loopback with
 // a per-launch credential (the password itself comes through the
 // MTX_AUTHINTERNALUSERS_2_PASS environment variable, never the file), RTSP,

@@ -153,6 +153,16 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(apiGrants, 1);
+        // internal/conf/credential.go: every user and pass we write is a valid credential.
+        for (size_t i = 0; i < users.size(); ++i) {
+            QCOMPARE(credentialRefusal(QString::fromStdString(users[i]["user"].as<std::string>())), QString());
+            if (users[i]["pass"])
+                QCOMPARE(credentialRefusal(QString::fromStdString(users[i]["pass"].as<std::string>())), QString());
+        }
+        QVERIFY(!credentialRefusal(QStringLiteral("a b")).isEmpty());
+        QVERIFY(!credentialRefusal(QStringLiteral("a:b")).isEmpty());
+        QVERIFY(!credentialRefusal(QStringLiteral("sha256:not base64!")).isEmpty());
+        QVERIFY(credentialRefusal(QStringLiteral("A-z_0.9!$()*+;<=>[]^{}@#&")).isEmpty());
         const YAML::Node defaults = root["pathDefaults"];
         QCOMPARE(defaults["recordPath"].as<std::string>(), std::string("/srv/cs/recordings/%path/%path_%Y-%m-%d_%H-%M-%S-%f"));
         QCOMPARE(defaults["recordFormat"].as<std::string>(), std::string("fmp4"));
