@@ -1,7 +1,10 @@
 #include "cli/ValidateCommand.h"
 
 #include "auth/SecretProvider.h"
+#include "cameras/CameraUrlRule.h"
 #include "config/Config.h"
+#include "mediamtx/MediaMtxConfig.h"
+#include "mediamtx/MediaMtxListeners.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 
 #include <QCommandLineParser>
@@ -9,6 +12,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSet>
 #include <QStandardPaths>
@@ -330,6 +336,37 @@ Outcome checkUnit(const std::optional<UnitSettings> &unit, const QString &unitPa
     return pass(QStringLiteral("%1 runs this binary (%2)%3").arg(unit->file, self, at >= 0 ? QStringLiteral(" with --config ") + unitConfig : QString()));
 }
 
+// Camera URLs MediaMTX v1.20.1 would refuse (cameras/CameraUrlRule; the
+// service lists such a camera in ERROR and leaves it out of mediamtx.yml).
+Outcome checkCameraUrls(const config::Config &cfg)
+{
+    QStringList refused;
+    int count = 0;
+    const QList<QVariantMap> sources = cfg.objectList(QStringLiteral("cameras.sources"));
+    for (qsizetype i = 0; i < sources.size(); ++i) {
+        if (sources.at(i).value(QStringLiteral("type")).toString() != QLatin1String("rtsp"))
+            continue;
+        ++count;
+        const cameras::UrlVerdict v = cameras::CameraUrlRule::check(sources.at(i).value(QStringLiteral("url")).toString());
+        if (!v.ok)
+            refused << QStringLiteral("cameras.sources[%1]: %2 (%3)").arg(i).arg(v.reason, v.hint);
+    }
+    QFile f(cfg.stateDir() + QStringLiteral("/external_streams.json"));
+    if (f.open(QIODevice::ReadOnly)) {
+        for (const QJsonValue &entry : QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("streams")).toArray()) {
+            ++count;
+            const QJsonObject o = entry.toObject();
+            const cameras::UrlVerdict v = cameras::CameraUrlRule::check(o.value(QLatin1String("url")).toString());
+            if (!v.ok)
+                refused << QStringLiteral("%1 %2: %3 (%4)").arg(f.fileName(), o.value(QLatin1String("device")).toString(), v.reason, v.hint);
+        }
+    }
+    if (!refused.isEmpty())
+        return fail(QStringLiteral("MediaMTX would refuse %1 of %2 camera URLs; those cameras stay in ERROR: %3").arg(refused.size()).arg(count).arg(refused.join(QStringLiteral("; "))),
+                    QStringLiteral("correct the URL in the config file, or remove_external_stream it and add_external_stream the corrected one"));
+    return pass(QStringLiteral("%1 camera URLs, all loadable by MediaMTX").arg(count));
+}
+
 } // namespace
 
 int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList &args)
@@ -457,6 +494,55 @@ int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList
         else
             report(QStringLiteral("mediamtx"), fail(QStringLiteral("not supervised (mediamtx.supervise=false) and nothing answers on %1:%2").arg(host).arg(port),
                                                     QStringLiteral("systemctl enable --now mediamtx.service (installed by install-mediamtx.sh --service)")));
+    }
+
+    report(QStringLiteral("cam-urls"), checkCameraUrls(cfg));
+    if (cfg.boolean(QStringLiteral("mediamtx.supervise"))) {
+        // Every listener the supervised MediaMTX opens (it exits on a busy one).
+        const QList<mediamtx::MediaMtxListener> listeners = mediamtx::MediaMtxListeners::of(cfg);
+        QList<mediamtx::MediaMtxListener> udp;
+        QStringList problems, held;
+        for (const mediamtx::MediaMtxListener &l : listeners) {
+            if (!l.bound)
+                continue;
+            if (l.udp) {
+                udp << l;
+                continue;
+            }
+            const Outcome o = checkPort(l.configKey, l.port);
+            if (o.kind != Outcome::Fail)
+                continue;
+            if (o.what.contains(QLatin1String(" by mediamtx (")))
+                held << QStringLiteral("%1 (%2)").arg(l.port).arg(l.configKey);  // a running station's MediaMTX
+            else
+                problems << o.what;
+        }
+        QString udpProblem = mediamtx::MediaMtxListeners::checkFree(udp);
+        for (qsizetype i = 0; i < listeners.size(); ++i) {
+            for (qsizetype j = 0; j < i; ++j) {
+                const auto &a = listeners.at(i), &b = listeners.at(j);
+                if (a.bound && b.bound && a.udp == b.udp && a.port == b.port)
+                    problems << QStringLiteral("%1 and %2 are both port %3").arg(b.configKey, a.configKey).arg(a.port);
+            }
+        }
+        if (!udpProblem.isEmpty() && !held.isEmpty() && udpProblem.contains(QLatin1String("webrtc_udp_port")))
+            udpProblem.clear();  // MediaMTX holds its own ICE port while running
+        if (!udpProblem.isEmpty())
+            problems << udpProblem;
+        if (problems.isEmpty())
+            report(QStringLiteral("mtx-ports"), pass(QStringLiteral("%1 MediaMTX listeners free%2").arg(listeners.size())
+                                                         .arg(held.isEmpty() ? QString() : QStringLiteral(" (held by a running MediaMTX: %1)").arg(held.join(QStringLiteral(", "))))));
+        else
+            report(QStringLiteral("mtx-ports"), fail(problems.join(QStringLiteral("; ")), QStringLiteral("stop the program holding the port, or set the named mediamtx.*_port key to a free port")));
+    }
+    {
+        const QString tls = mediamtx::MediaMtxConfig::tlsProblem(cfg);
+        if (tls.isEmpty())
+            report(QStringLiteral("mtx-tls"), pass(cfg.boolean(QStringLiteral("mediamtx.hls_tls")) || cfg.boolean(QStringLiteral("mediamtx.webrtc_tls"))
+                                                       ? QStringLiteral("mediamtx.tls_cert and mediamtx.tls_key are readable PEM files")
+                                                       : QStringLiteral("HLS and WebRTC over plain HTTP (mediamtx.hls_tls/webrtc_tls off)")));
+        else
+            report(QStringLiteral("mtx-tls"), fail(tls, QStringLiteral("point mediamtx.tls_cert/tls_key at readable PEM files (readable by the service user), or turn hls_tls/webrtc_tls off")));
     }
 
     // 6. ffmpeg.

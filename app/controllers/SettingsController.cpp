@@ -2,6 +2,7 @@
 
 #include "auth/ApiKeyStore.h"
 #include "cameras/CameraRegistry.h"
+#include "cameras/CameraUrlRule.h"
 #include "cameras/StreamUrl.h"
 #include "controllers/AdminGate.h"
 #include "models/ApiKeyListModel.h"
@@ -25,17 +26,10 @@ QString SettingsController::denied() const
 
 QString SettingsController::validateCameraUrl(const QString &url) const
 {
-    const QString u = url.trimmed();
-    if (u.isEmpty())
-        return tr("Enter the camera's stream address, e.g. rtsp://192.168.1.20:554/stream1.");
-    const QUrl parsed(u, QUrl::StrictMode);
-    if (!parsed.isValid() || parsed.scheme().compare(QLatin1String("rtsp"), Qt::CaseInsensitive) != 0)
-        return tr("The address must start with rtsp://, e.g. rtsp://192.168.1.20:554/stream1.");
-    if (parsed.host().isEmpty())
-        return tr("The address needs a host name or IP address after rtsp://.");
-    if (cameras::StreamUrl::normalise(u).isEmpty())
-        return tr("This stream address is not valid.");
-    return {};
+    // The same rule as the API and mediamtx.yml (cameras/CameraUrlRule:
+    // MediaMTX v1.20.1's internal/conf/path.go validate/validateURL).
+    const cameras::UrlVerdict v = cameras::CameraUrlRule::check(url);
+    return v.ok ? QString() : v.hint;
 }
 
 QString SettingsController::validateCameraName(const QString &name) const

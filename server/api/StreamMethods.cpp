@@ -5,6 +5,7 @@
 #include "api/CaptureErrors.h"
 #include "api/UrlBuilder.h"
 #include "cameras/CameraRegistry.h"
+#include "cameras/CameraUrlRule.h"
 #include "cameras/StreamUrl.h"
 #include "cameras/ExternalDiscovery.h"
 #include "media/RecordingService.h"
@@ -220,14 +221,23 @@ void registerExternalStreamMethods(Dispatcher &d, const core::Services &s)
 
     d.registerSync(QStringLiteral("add_external_stream"), Role::Operator, [s](const CallContext &, const QJsonObject &params) -> Outcome {
         ParamReader p(params);
-        const QString url = p.string(QStringLiteral("stream_url"), 2048);
+        const QString given = p.string(QStringLiteral("stream_url"), 2048);
+        // One rule with the registry, the settings page and mediamtx.yml:
+        // never register a URL MediaMTX v1.20.1 would refuse at load time
+        // (cameras/CameraUrlRule: internal/conf/path.go validate/validateURL).
+        // What it accepts after normalising (an upper-case scheme) is stored normalised.
+        QString url;
         if (!p.failed()) {
-            const QUrl u(url, QUrl::StrictMode);
-            const QString scheme = u.scheme().toLower();
-            if (scheme != QLatin1String("rtsp") && scheme != QLatin1String("rtsps"))
-                p.fail(QStringLiteral("stream_url"), QStringLiteral("scheme"), QStringLiteral("stream_url must start with rtsp:// or rtsps://"));
-            else if (!u.isValid() || u.host().isEmpty())
-                p.fail(QStringLiteral("stream_url"), QStringLiteral("pattern"), QStringLiteral("stream_url must name a host"));
+            const cameras::UrlVerdict v = cameras::CameraUrlRule::check(given);
+            if (v.ok) {
+                url = v.url;
+            } else {
+                const qsizetype sep = given.indexOf(QLatin1String("://"));
+                const QString scheme = sep > 0 ? given.left(sep).trimmed().toLower() : QString();
+                const bool badScheme = scheme != QLatin1String("rtsp") && scheme != QLatin1String("rtsps");
+                p.fail(QStringLiteral("stream_url"), badScheme ? QStringLiteral("scheme") : QStringLiteral("pattern"),
+                       QStringLiteral("stream_url: %1. %2").arg(v.reason, v.hint));
+            }
         }
         const QString name = p.string(QStringLiteral("stream_name"), 64);
         if (!p.failed()) {

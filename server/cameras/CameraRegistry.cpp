@@ -1,6 +1,7 @@
 #include "cameras/CameraRegistry.h"
 
 #include "cameras/DeviceMonitor.h"
+#include "cameras/CameraUrlRule.h"
 #include "cameras/StreamUrl.h"
 #include "cameras/V4l2Prober.h"
 #include "config/Config.h"
@@ -62,6 +63,11 @@ QSize configuredSize(const QVariantMap &source)
     return w > 0 && h > 0 ? QSize(w, h) : QSize();
 }
 
+QString urlErrorReason(const UrlVerdict &v)
+{
+    return QStringLiteral("MediaMTX would refuse the camera URL: %1. %2").arg(v.reason, v.hint);
+}
+
 Camera networkCamera(const QString &url, const QString &identity, const QString &name, const QString &type)
 {
     Camera c;
@@ -69,6 +75,15 @@ Camera networkCamera(const QString &url, const QString &identity, const QString 
     c.sourceType = QStringLiteral("rtsp");
     c.identity = identity;
     c.url = url;
+    // A URL MediaMTX v1.20.1 refuses at load time (CameraUrlRule) would make
+    // it exit on mediamtx.yml: the camera is listed in ERROR with the reason
+    // and left out of MediaMTX's paths; the other cameras keep working.
+    if (const UrlVerdict v = CameraUrlRule::check(url); v.ok) {
+        c.url = v.url;
+    } else {
+        c.status = kError;
+        c.errorReason = urlErrorReason(v);
+    }
     c.streamType = type.isEmpty() ? QStringLiteral("generic_rtsp") : type;
     c.name = name.isEmpty() ? QStringLiteral("Network camera %1").arg(QUrl(url).host()) : name;
     // Capabilities come from the stream once MediaMTX has pulled it.
@@ -399,6 +414,8 @@ bool CameraRegistry::clearCameraError(const QString &id)
     const std::optional<int> n = numberOf(id);
     if (!n || !m_cameras.contains(*n) || m_cameras.value(*n).status != kError)
         return false;
+    if (m_cameras.value(*n).sourceType == QLatin1String("rtsp") && !CameraUrlRule::check(m_cameras.value(*n).url).ok)
+        return false;  // only a new URL clears this (addNetworkCamera)
     Camera &c = m_cameras[*n];
     const Camera before = c;
     c.status = kConnected;
@@ -464,6 +481,8 @@ void CameraRegistry::addConfiguredSources()
                 continue;
             }
             Camera c = networkCamera(url, identity, name, QString());
+            if (c.status == kError)
+                qCWarning(lcCameras).noquote() << "cameras.sources:" << c.errorReason << "; the camera is listed in ERROR and not given to MediaMTX";
             c.captureSize = configuredSize(s);
             c.resolution = sizeText(c.captureSize);
             c.fps = s.value(QStringLiteral("fps")).toInt();
@@ -501,6 +520,10 @@ void CameraRegistry::loadNetworkCameras()
         nc.addedAt = QDateTime::fromString(o.value(QLatin1String("added_at")).toString(), Qt::ISODateWithMs);
         if (nc.identity.isEmpty() || m_network.contains(nc.identity))
             continue;
+        if (const UrlVerdict v = CameraUrlRule::check(nc.url); v.ok)
+            nc.url = v.url;  // e.g. an upper-case scheme saved by an older version
+        else
+            qCWarning(lcCameras).noquote() << "external_streams.json:" << urlErrorReason(v) << "; the camera is listed in ERROR and not given to MediaMTX";
         const std::optional<int> known = m_ids.existingNumber(nc.identity);
         const bool up = known && m_cameras.contains(*known) && m_cameras.value(*known).isPresent();
         if (!up && !bringUp(networkCamera(nc.url, nc.identity, nc.name, nc.type)))
@@ -535,7 +558,8 @@ void CameraRegistry::saveNetworkCameras() const
 
 std::optional<Camera> CameraRegistry::addNetworkCamera(const QString &url, const QString &name, const QString &type, QString *error)
 {
-    const QString identity = StreamUrl::normalise(url);
+    const UrlVerdict verdict = CameraUrlRule::check(url);
+    const QString identity = verdict.ok ? StreamUrl::normalise(verdict.url) : QString();
     if (identity.isEmpty()) {
         if (error)
             *error = QStringLiteral("INVALID_URL");
@@ -550,12 +574,16 @@ std::optional<Camera> CameraRegistry::addNetworkCamera(const QString &url, const
         Camera &c = m_cameras[number];
         const Camera before = c;
         c.name = name.isEmpty() ? before.name : name;
-        c.url = url;
+        if (c.status == kError && c.sourceType == QLatin1String("rtsp") && !CameraUrlRule::check(c.url).ok) {
+            c.status = kConnected;  // the refused URL is replaced by one MediaMTX accepts
+            c.errorReason.clear();
+        }
+        c.url = verdict.url;
         c.streamType = streamType;
         m_ids.remember(c);
         publishChange(before, c);
     } else {
-        if (!bringUp(networkCamera(url, identity, name, streamType))) {
+        if (!bringUp(networkCamera(verdict.url, identity, name, streamType))) {
             if (error)
                 *error = QStringLiteral("MAX_CAMERAS_REACHED");
             return std::nullopt;
@@ -565,7 +593,7 @@ std::optional<Camera> CameraRegistry::addNetworkCamera(const QString &url, const
     NetworkCamera nc = m_network.value(identity);
     if (!nc.addedAt.isValid())
         nc.addedAt = QDateTime::currentDateTimeUtc();
-    nc.url = url;
+    nc.url = verdict.url;
     nc.identity = identity;
     nc.name = m_cameras.value(number).name;
     nc.type = streamType;

@@ -1,10 +1,19 @@
 #include "cameras/StreamUrl.h"
 
+#include "cameras/CameraUrlRule.h"
+
 #include <QUrl>
 
 namespace station::cameras {
 
 bool StreamUrl::isValid(const QString &url)
+{
+    return CameraUrlRule::check(url).ok;
+}
+
+// The identity needs only a parseable rtsp(s) URL with a host: a persisted
+// camera that breaks CameraUrlRule keeps its ID (and is shown in ERROR).
+static bool parseable(const QString &url)
 {
     const QUrl u(url.trimmed(), QUrl::StrictMode);
     const QString scheme = u.scheme().toLower();
@@ -13,7 +22,7 @@ bool StreamUrl::isValid(const QString &url)
 
 QString StreamUrl::normalise(const QString &url)
 {
-    if (!isValid(url))
+    if (!parseable(url))
         return {};
     QUrl u(url.trimmed(), QUrl::StrictMode);
     const QString scheme = u.scheme().toLower();

@@ -189,6 +189,12 @@ std::vector<KeyDef> buildSchema()
         integer("mediamtx.failure_threshold", 3, 1, 100, "consecutive failed checks that make MediaMTX unavailable"),
         integer("mediamtx.health_check_interval_s", 5, 1, 3600, "seconds between MediaMTX checks"),
         integer("mediamtx.close_after_s", 10, 0, 3600, "on-demand publisher stop delay"),
+        // mediamtx listeners and TLS: every port MediaMTX binds is set here and checked free before launch
+        boolean("mediamtx.rtsp_udp", false, "RTSP over UDP too (binds rtp_port and rtcp_port on all interfaces); false: RTSP over TCP only"),
+        integer("mediamtx.rtp_port", 8000, 1, kPortMax, "RTSP RTP/UDP port (bound only with rtsp_udp)"),
+        integer("mediamtx.rtcp_port", 8001, 1, kPortMax, "RTSP RTCP/UDP port (bound only with rtsp_udp)"),
+        str("mediamtx.tls_cert", "", "PEM certificate file for hls_tls and webrtc_tls"),
+        str("mediamtx.tls_key", "", "PEM private key file for hls_tls and webrtc_tls"),
 
         // recording
         integer("recording.segment_duration_s", 3600, 1, 86400, "length of one recording file"),

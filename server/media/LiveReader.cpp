@@ -222,12 +222,15 @@ void LiveReader::run()
     int failures = 0;
     while (!m_stop) {
         AVFormatContext *fmt = avformat_alloc_context();
-        InterruptState interrupt{&m_stop, monotonicMs() + 20000};
+        InterruptState interrupt{&m_stop, monotonicMs() + 25000};  // > socket timeout below
         fmt->interrupt_callback.callback = interruptCallback;
         fmt->interrupt_callback.opaque = &interrupt;
         AVDictionary *opts = nullptr;
         av_dict_set(&opts, "rtsp_transport", "tcp", 0);
-        av_dict_set(&opts, "timeout", "5000000", 0);  // socket I/O timeout (µs)
+        // Socket I/O timeout (µs). MediaMTX holds DESCRIBE while an on-demand
+        // publisher or source starts, up to runOnDemandStartTimeout /
+        // sourceOnDemandStartTimeout (15 s in mediamtx/MediaMtxConfig): outlast it.
+        av_dict_set(&opts, "timeout", "20000000", 0);
         const QByteArray url = m_url.toUtf8();
         int rc = avformat_open_input(&fmt, url.constData(), nullptr, &opts);
         av_dict_free(&opts);

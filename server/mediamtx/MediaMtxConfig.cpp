@@ -1,10 +1,14 @@
 #include "mediamtx/MediaMtxConfig.h"
 
 #include "cameras/Camera.h"
+#include "cameras/CameraUrlRule.h"
 #include "config/Config.h"
+#include "mediamtx/MediaMtxListeners.h"
 #include "mediamtx/PublisherCommand.h"
 
 #include <QFile>
+#include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QRandomGenerator>
 #include <QSaveFile>
 
@@ -36,6 +40,59 @@ PathSpec pathSpecFor(const cameras::Camera &camera, bool record)
     return p;
 }
 
+QString pathRefusal(const PathSpec &path)
+{
+    // internal/conf/path.go IsValidPathName (camera IDs always pass; checked anyway).
+    static const QRegularExpression name(QStringLiteral("^[0-9a-zA-Z_\\-/\\.]+$"));
+    if (!name.match(path.name).hasMatch() || path.name.startsWith(QLatin1Char('/')) || path.name.endsWith(QLatin1Char('/'))
+        || path.name.split(QLatin1Char('/')).contains(QStringLiteral(".")) || path.name.split(QLatin1Char('/')).contains(QStringLiteral("..")))
+        return QStringLiteral("invalid path name '%1'").arg(path.name);
+    const cameras::UrlVerdict v = cameras::CameraUrlRule::checkSource(path.source);
+    if (!v.ok)
+        return v.reason;
+    // internal/conf/path.go validate: runOnDemand only with source publisher.
+    if (!path.runOnDemand.isEmpty() && path.source != QLatin1String("publisher"))
+        return QStringLiteral("'runOnDemand' and 'runOnUnDemand' can be used only when source is 'publisher'");
+    return {};
+}
+
+QString credentialRefusal(const QString &credential)
+{
+    if (credential.isEmpty() || credential.startsWith(QLatin1String("argon2:")))
+        return {};
+    if (credential.startsWith(QLatin1String("sha256:"))) {
+        static const QRegularExpression base64(QStringLiteral("^sha256:[a-zA-Z0-9+/=]+$"));
+        return base64.match(credential).hasMatch() ? QString() : QStringLiteral("credential contains unsupported characters, sha256 hash must be base64 encoded");
+    }
+    // rePlainCredential
+    static const QRegularExpression plain(QStringLiteral("^[a-zA-Z0-9!$()*+.;<=>\\[\\]^_\\-{}@#&]+$"));
+    return plain.match(credential).hasMatch() ? QString() : QStringLiteral("credential contains unsupported characters");
+}
+
+QString MediaMtxConfig::tlsProblem(const config::Config &cfg)
+{
+    const bool hls = cfg.boolean(QStringLiteral("mediamtx.hls_tls"));
+    const bool webrtc = cfg.boolean(QStringLiteral("mediamtx.webrtc_tls"));
+    if (!hls && !webrtc)
+        return {};
+    const QString why = hls ? QStringLiteral("mediamtx.hls_tls") : QStringLiteral("mediamtx.webrtc_tls");
+    for (const char *k : {"mediamtx.tls_cert", "mediamtx.tls_key"}) {
+        const QString key = QString::fromLatin1(k);
+        const QString path = cfg.string(key);
+        if (path.isEmpty())
+            return QStringLiteral("%1 is on but %2 is empty: set it to a PEM file, or turn %1 off").arg(why, key);
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return QStringLiteral("%1: cannot read the file it names (%2)").arg(key, f.errorString());
+        const QByteArray pem = f.read(1 << 20);
+        const bool isKey = key.endsWith(QLatin1String("key"));
+        const bool looksRight = isKey ? pem.contains("-----BEGIN") && pem.contains("PRIVATE KEY-----") : pem.contains("-----BEGIN CERTIFICATE-----");
+        if (!looksRight)
+            return QStringLiteral("%1: the file it names is not a PEM %2").arg(key, isKey ? QStringLiteral("private key") : QStringLiteral("certificate"));
+    }
+    return {};
+}
+
 QString MediaMtxConfig::recordPathPattern(const QString &recordingsDir)
 {
     // MediaMTX runs with TZ=UTC, so these names are the contract's UTC names (§2.10).
@@ -50,7 +107,6 @@ static std::string s(const QString &v)
 QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpec> &paths)
 {
     const auto port = [&cfg](const char *key) { return cfg.integer(QString::fromLatin1(key)); };
-    const std::string loopback = "127.0.0.1:";
     // A random placeholder: the real password arrives through the environment.
     const QByteArray placeholder = QByteArray::number(QRandomGenerator::system()->generate64(), 36)
                                    + QByteArray::number(QRandomGenerator::system()->generate64(), 36);
@@ -61,19 +117,53 @@ QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpe
     y << YAML::Key << "logLevel" << YAML::Value << "info";
     y << YAML::Key << "logDestinations" << YAML::Value << YAML::Flow << YAML::BeginSeq << YAML::DoubleQuoted << "stdout" << YAML::EndSeq;
     y << YAML::Key << "api" << YAML::Value << true;
-    y << YAML::Key << "apiAddress" << YAML::Value << s(cfg.string(QStringLiteral("mediamtx.api_host")) + QLatin1Char(':') + QString::number(port("mediamtx.api_port")));
+    // Every listener from our config (MediaMtxListeners; keys as in
+    // internal/conf/conf.go), so nothing binds a default port we did not choose.
+    const QList<MediaMtxListener> listeners = MediaMtxListeners::of(cfg);
+    const auto address = [&listeners](const char *mtxKey) {
+        for (const MediaMtxListener &l : listeners) {
+            if (l.mtxKey == QLatin1String(mtxKey))
+                return l.address().toStdString();
+        }
+        return std::string();
+    };
+    y << YAML::Key << "apiAddress" << YAML::Value << address("apiAddress");
     y << YAML::Key << "apiAllowOrigins" << YAML::Value << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
     y << YAML::Key << "metrics" << YAML::Value << true;
-    y << YAML::Key << "metricsAddress" << YAML::Value << loopback + std::to_string(port("mediamtx.metrics_port"));
+    y << YAML::Key << "metricsAddress" << YAML::Value << address("metricsAddress");
+    y << YAML::Key << "pprof" << YAML::Value << false;
     y << YAML::Key << "playback" << YAML::Value << true;
-    y << YAML::Key << "playbackAddress" << YAML::Value << loopback + std::to_string(port("mediamtx.playback_port"));
+    y << YAML::Key << "playbackAddress" << YAML::Value << address("playbackAddress");
     y << YAML::Key << "rtsp" << YAML::Value << true;
-    y << YAML::Key << "rtspAddress" << YAML::Value << ":" + std::to_string(port("mediamtx.rtsp_port"));
+    // TCP only unless mediamtx.rtsp_udp: UDP opens rtpAddress and rtcpAddress
+    // (internal/conf/conf.go Validate requires both when UDP is on).
+    y << YAML::Key << "rtspTransports" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    if (cfg.boolean(QStringLiteral("mediamtx.rtsp_udp")))
+        y << "udp";
+    y << "tcp" << YAML::EndSeq;
+    y << YAML::Key << "rtspEncryption" << YAML::Value << YAML::DoubleQuoted << "no";
+    y << YAML::Key << "rtspAddress" << YAML::Value << address("rtspAddress");
+    y << YAML::Key << "rtpAddress" << YAML::Value << address("rtpAddress");
+    y << YAML::Key << "rtcpAddress" << YAML::Value << address("rtcpAddress");
     y << YAML::Key << "hls" << YAML::Value << true;
-    y << YAML::Key << "hlsAddress" << YAML::Value << ":" + std::to_string(port("mediamtx.hls_port"));
+    y << YAML::Key << "hlsAddress" << YAML::Value << address("hlsAddress");
     y << YAML::Key << "webrtc" << YAML::Value << true;
-    y << YAML::Key << "webrtcAddress" << YAML::Value << ":" + std::to_string(port("mediamtx.webrtc_port"));
-    y << YAML::Key << "webrtcLocalUDPAddress" << YAML::Value << ":" + std::to_string(port("mediamtx.webrtc_udp_port"));
+    y << YAML::Key << "webrtcAddress" << YAML::Value << address("webrtcAddress");
+    y << YAML::Key << "webrtcLocalUDPAddress" << YAML::Value << address("webrtcLocalUDPAddress");
+    y << YAML::Key << "webrtcLocalTCPAddress" << YAML::Value << "";
+    // TLS for real when asked for (api/UrlBuilder then hands out https://):
+    // hlsEncryption/hlsServerKey/hlsServerCert and the WebRTC equivalents
+    // (internal/conf/conf.go); the files are checked before launch and by validate.
+    const std::string cert = s(cfg.string(QStringLiteral("mediamtx.tls_cert")));
+    const std::string key = s(cfg.string(QStringLiteral("mediamtx.tls_key")));
+    for (const char *proto : {"hls", "webrtc"}) {
+        const bool tls = cfg.boolean(QStringLiteral("mediamtx.%1_tls").arg(QLatin1String(proto)));
+        y << YAML::Key << std::string(proto) + "Encryption" << YAML::Value << tls;
+        if (tls) {
+            y << YAML::Key << std::string(proto) + "ServerKey" << YAML::Value << key;
+            y << YAML::Key << std::string(proto) + "ServerCert" << YAML::Value << cert;
+        }
+    }
     y << YAML::Key << "rtmp" << YAML::Value << false;
     y << YAML::Key << "srt" << YAML::Value << false;
     y << YAML::Key << "moq" << YAML::Value << false;
@@ -110,10 +200,18 @@ QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpe
     y << YAML::Key << "runOnDemandRestart" << YAML::Value << true;
     y << YAML::Key << "runOnDemandStartTimeout" << YAML::Value << "15s";
     y << YAML::Key << "runOnDemandCloseAfter" << YAML::Value << std::to_string(port("mediamtx.close_after_s")) + "s";
+    // Network cameras are static sources: runOnDemand* does not apply to them
+    // (internal/conf/path.go: sourceOnDemandStartTimeout/sourceOnDemandCloseAfter).
+    y << YAML::Key << "sourceOnDemandStartTimeout" << YAML::Value << "15s";
+    y << YAML::Key << "sourceOnDemandCloseAfter" << YAML::Value << std::to_string(port("mediamtx.close_after_s")) + "s";
     y << YAML::EndMap;
 
     y << YAML::Key << "paths" << YAML::Value << YAML::BeginMap;
     for (const PathSpec &p : paths) {
+        if (const QString why = pathRefusal(p); !why.isEmpty()) {
+            qWarning().noquote() << "mediamtx.yml: path" << p.name << "left out:" << why;
+            continue;
+        }
         y << YAML::Key << s(p.name) << YAML::Value << YAML::BeginMap;
         y << YAML::Key << "source" << YAML::Value << s(p.source);
         if (p.source != QLatin1String("publisher"))

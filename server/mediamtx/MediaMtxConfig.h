@@ -25,6 +25,16 @@ struct PathSpec {
 
 PathSpec pathSpecFor(const cameras::Camera &camera, bool record);
 
+// Why MediaMTX v1.20.1 would refuse this path at load time ("" = it would
+// not): the path name (internal/conf/path.go IsValidPathName) and the source
+// (cameras/CameraUrlRule::checkSource). A refused path is never written to
+// mediamtx.yml nor sent to the paths API: MediaMTX would exit, or answer 400.
+QString pathRefusal(const PathSpec &path);
+
+// Why MediaMTX v1.20.1 would refuse this authInternalUsers user or pass
+// ("" = it would not): internal/conf/credential.go Credential.validate.
+QString credentialRefusal(const QString &credential);
+
 // Renders MediaMTX's configuration from the station's: API on loopback with
 // a per-launch credential (the password itself comes through the
 // MTX_AUTHINTERNALUSERS_2_PASS environment variable, never the file), RTSP,
@@ -40,6 +50,10 @@ public:
     static QByteArray render(const config::Config &config, const QList<PathSpec> &paths);
     static bool writeAtomically(const QString &path, const QByteArray &content, QString *error);
     static QString recordPathPattern(const QString &recordingsDir);
+    // "" when mediamtx.hls_tls/webrtc_tls are off, or mediamtx.tls_cert and
+    // mediamtx.tls_key name a readable PEM certificate and private key; else
+    // what is wrong, naming the key (MediaMTX would exit on a missing file).
+    static QString tlsProblem(const config::Config &config);
 };
 
 } // namespace station::mediamtx

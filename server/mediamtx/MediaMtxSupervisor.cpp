@@ -1,5 +1,8 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 
+#include "mediamtx/MediaMtxListeners.h"
+#include "mediamtx/PublisherCommand.h"
+
 #include "config/Config.h"
 #include "mediamtx/HookReaper.h"
 #include "mediamtx/MediaMtxApiClient.h"
@@ -9,6 +12,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <cmath>
@@ -146,6 +150,18 @@ void MediaMtxSupervisor::launch()
         scheduleRestart(QStringLiteral("config not writable"));
         return;
     }
+    // MediaMTX exits when one listener cannot bind: say which of our keys
+    // and which port instead, and try again later (the holder may go away).
+    if (const QString busy = MediaMtxListeners::checkFree(MediaMtxListeners::of(m_config)); !busy.isEmpty()) {
+        qCWarning(lcMediaMtx).noquote() << "not launching MediaMTX:" << busy;
+        scheduleRestart(busy);
+        return;
+    }
+    if (const QString tls = MediaMtxConfig::tlsProblem(m_config); !tls.isEmpty()) {
+        qCWarning(lcMediaMtx).noquote() << "not launching MediaMTX:" << tls;
+        scheduleRestart(tls);
+        return;
+    }
     const QString password = randomPassword();
     m_api->setCredentials(MediaMtxConfig::apiUser(), password);
     m_api->resetBreaker();
@@ -157,6 +173,8 @@ void MediaMtxSupervisor::launch()
     m_process->setWorkingDirectory(dir);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("TZ"), QStringLiteral("UTC"));
+    env.insert(QString::fromLatin1(kLiteralDollarVariable), QStringLiteral("$"));  // PublisherCommand's literal '$'
+
     env.insert(QStringLiteral("MTX_AUTHINTERNALUSERS_%1_PASS").arg(MediaMtxConfig::kApiUserIndex), password);
     env.insert(QString::fromLatin1(HookReaper::kTagVariable), m_hookTag);
     m_process->setProcessEnvironment(env);
@@ -317,6 +335,9 @@ void MediaMtxSupervisor::forwardLog()
         // "2026/08/22 10:00:00 INF message": drop MediaMTX's own timestamp.
         if (line.size() > 20 && line[4] == '/' && line[7] == '/')
             line = line.mid(20);
+        static const QRegularExpression exited(QStringLiteral("\\[path ([^\\]]+)\\] runOnDemand command exited:? ?(.*)$"));
+        if (const QRegularExpressionMatch m = exited.match(QString::fromUtf8(line)); m.hasMatch())
+            Q_EMIT publisherExited(m.captured(1), m.captured(2).trimmed());
         if (line.startsWith("DEB"))
             qCDebug(lcMediaMtxLog).noquote() << QString::fromUtf8(line);
         else if (line.startsWith("ERR") || line.startsWith("WAR"))

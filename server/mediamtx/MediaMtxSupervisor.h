@@ -62,6 +62,9 @@ Q_SIGNALS:
     void ready();                 // the API answers after a (re)launch
     void unavailable(const QString &reason);  // crashed, hung, or stopped answering
     void stopped();
+    // MediaMTX logged that a path's runOnDemand command (our publisher) exited:
+    // "[path NAME] runOnDemand command exited: ERR" (v1.20.1 internal/hooks/on_demand.go).
+    void publisherExited(const QString &path, const QString &detail);
 
 private:
     void setState(State s, const QString &message);

@@ -22,6 +22,7 @@ PathManager::PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry
     connect(&m_pollTimer, &QTimer::timeout, this, &PathManager::poll);
     m_pollTimer.start();
     connect(supervisor, &MediaMtxSupervisor::ready, this, &PathManager::syncAll);
+    connect(supervisor, &MediaMtxSupervisor::publisherExited, this, &PathManager::onPublisherExited);
     connect(supervisor, &MediaMtxSupervisor::unavailable, this, [this] {
         m_applied.clear();
         for (auto it = m_status.begin(); it != m_status.end(); ++it) {
@@ -42,8 +43,11 @@ PathManager::PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry
 QList<PathSpec> PathManager::desiredPaths() const
 {
     QList<PathSpec> paths;
-    for (const cameras::Camera &c : m_cameras->cameras())
-        paths << pathSpecFor(c, m_recording.contains(c.id));
+    for (const cameras::Camera &c : m_cameras->cameras()) {
+        const PathSpec p = pathSpecFor(c, m_recording.contains(c.id));
+        if (pathRefusal(p).isEmpty())  // the camera is in ERROR with the reason (CameraRegistry)
+            paths << p;
+    }
     return paths;
 }
 
@@ -77,6 +81,13 @@ void PathManager::syncAll()
 void PathManager::syncCamera(const cameras::Camera &camera)
 {
     const PathSpec want = pathSpecFor(camera, m_recording.contains(camera.id));
+    if (const QString why = pathRefusal(want); !why.isEmpty()) {
+        // MediaMTX would answer 400 (or exit at its next start): never send it.
+        if (m_applied.remove(camera.id) > 0)
+            m_supervisor->api()->del(QStringLiteral("/v3/config/paths/delete/") + camera.id, [](const MediaMtxApiClient::Response &) {});
+        qCWarning(lcMediaMtx).noquote() << "path" << camera.id << "not configured:" << why;
+        return;
+    }
     auto it = m_applied.constFind(camera.id);
     if (it != m_applied.constEnd() && *it == want)
         return;
@@ -191,18 +202,50 @@ QList<PathStatus> PathManager::parsePathList(const QJsonDocument &body)
         if (s.name.isEmpty())
             continue;
         s.exists = true;
-        s.ready = o.value(QLatin1String("ready")).toBool(o.value(QLatin1String("available")).toBool());
+        // v1.20.1 api/openapi.yaml Path: `available`/`availableTime`; `ready`/`readyTime` are deprecated (read only as a fallback).
+        s.ready = o.contains(QLatin1String("available")) ? o.value(QLatin1String("available")).toBool() : o.value(QLatin1String("ready")).toBool();
         s.readers = int(o.value(QLatin1String("readers")).toArray().size());
         s.bytesSent = counter(o.value(QLatin1String("outboundBytes")), o.value(QLatin1String("bytesSent")));
         s.bytesReceived = counter(o.value(QLatin1String("inboundBytes")), o.value(QLatin1String("bytesReceived")));
-        s.readyTime = QDateTime::fromString(o.value(QLatin1String("readyTime")).toString(), Qt::ISODateWithMs);
+        s.readyTime = QDateTime::fromString(o.value(o.contains(QLatin1String("availableTime")) ? QLatin1String("availableTime") : QLatin1String("readyTime")).toString(),
+                                            Qt::ISODateWithMs);
         s.sourceType = o.value(QLatin1String("source")).toObject().value(QLatin1String("type")).toString();
-        const QJsonObject props = o.value(QLatin1String("tracks2")).toArray().first().toObject().value(QLatin1String("codecProps")).toObject();
+        // The video track by its codec, not its position (audio may come first):
+        // the video labels of v1.20.1 internal/formatlabel/label.go (api/openapi.yaml PathTrackCodec).
+        static const QStringList videoCodecs{QStringLiteral("AV1"), QStringLiteral("VP9"), QStringLiteral("VP8"), QStringLiteral("H265"),
+                                             QStringLiteral("H264"), QStringLiteral("MPEG-4 Video"), QStringLiteral("MPEG-1/2 Video"), QStringLiteral("M-JPEG")};
+        QJsonObject props;
+        for (const QJsonValue &t : o.value(QLatin1String("tracks2")).toArray()) {
+            if (videoCodecs.contains(t.toObject().value(QLatin1String("codec")).toString())) {
+                props = t.toObject().value(QLatin1String("codecProps")).toObject();
+                break;
+            }
+        }
         s.width = props.value(QLatin1String("width")).toInt();
         s.height = props.value(QLatin1String("height")).toInt();
         list << s;
     }
     return list;
+}
+
+void PathManager::onPublisherExited(const QString &path, const QString &detail)
+{
+    const std::optional<cameras::Camera> camera = m_cameras->find(path);
+    if (!camera || camera->sourceType == QLatin1String("rtsp"))
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<qint64> &exits = m_publisherExits[path];
+    exits << now;
+    while (!exits.isEmpty() && now - exits.first() > kPublisherWindowMs)
+        exits.removeFirst();
+    if (exits.size() < kPublisherFailures || camera->status == QLatin1String("ERROR"))
+        return;
+    const QString reason = QStringLiteral("the camera's publisher (ffmpeg) exited %1 times within %2 s%3")
+                               .arg(exits.size())
+                               .arg(kPublisherWindowMs / 1000)
+                               .arg(detail.isEmpty() ? QString() : QStringLiteral(" (last: %1)").arg(detail));
+    if (m_cameras->setCameraError(path, reason))
+        m_publisherFailing.insert(path);
 }
 
 void PathManager::refreshNow(std::function<void()> done)
@@ -221,6 +264,12 @@ void PathManager::refreshNow(std::function<void()> done)
                 seen.insert(s.name);
                 const PathStatus old = m_status.value(s.name);
                 m_status.insert(s.name, s);
+                if (s.ready && m_publisherFailing.contains(s.name)) {
+                    // Recovered: the publisher delivers again.
+                    m_publisherFailing.remove(s.name);
+                    m_publisherExits.remove(s.name);
+                    m_cameras->clearCameraError(s.name);
+                }
                 if (old.ready != s.ready) {
                     m_events->publish(s.ready ? QStringLiteral("mediamtx.stream_started") : QStringLiteral("mediamtx.stream_stopped"), streamJson(s), s.name);
                 }

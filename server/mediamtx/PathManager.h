@@ -39,6 +39,10 @@ class PathManager : public QObject
 {
     Q_OBJECT
 public:
+    // A publisher that exits this often within the window puts its camera in ERROR.
+    static constexpr int kPublisherFailures = 3;
+    static constexpr qint64 kPublisherWindowMs = 60000;
+
     PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry *cameras, events::EventBus *events, QObject *parent = nullptr);
 
     QList<PathSpec> desiredPaths() const;  // what MediaMTX is launched with
@@ -62,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void syncAll();
+    void onPublisherExited(const QString &path, const QString &detail);
     void syncCamera(const cameras::Camera &camera);
     void poll();
     QJsonObject streamJson(const PathStatus &s) const;
@@ -73,6 +78,8 @@ private:
     QHash<QString, PathSpec> m_applied;      // what MediaMTX has, as far as we know
     QHash<QString, PathStatus> m_status;
     QHash<QString, int> m_internalReaders;
+    QHash<QString, QList<qint64>> m_publisherExits;  // path → recent exit times (ms since epoch)
+    QSet<QString> m_publisherFailing;                // cameras we set to ERROR for a failing publisher
     QDateTime m_lastPoll;
     QTimer m_pollTimer;
     bool m_pollInFlight = false;

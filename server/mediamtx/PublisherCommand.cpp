@@ -1,5 +1,6 @@
 #include "mediamtx/PublisherCommand.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace station::mediamtx {
@@ -18,6 +19,24 @@ QStringList h264Encode(int fps)
 
 const QStringList kPublish{QStringLiteral("-f"), QStringLiteral("rtsp"), QStringLiteral("-rtsp_transport"), QStringLiteral("tcp"),
                            QStringLiteral("rtsp://127.0.0.1:$RTSP_PORT/$MTX_PATH")};
+
+// MediaMTX v1.20.1 runs a hook without a shell (internal/externalcmd/cmd_os.go
+// runOSSpecific): github.com/kballard/go-shellquote Split, then os.Expand of
+// $VAR/${VAR} on every part (cmd.go expandEnv), quoted or not. So: quote
+// every argument that is not plain, and write each literal '$' as
+// ${STATION_LITERAL_DOLLAR}, a variable the supervisor sets to "$" in
+// MediaMTX's environment (os.Expand has no escape for '$').
+QString quoted(const QString &arg)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_@%+=:,./-]+$"));
+    QString a = arg;
+    a.replace(QLatin1Char('$'), QStringLiteral("${") + QLatin1String(kLiteralDollarVariable) + QLatin1Char('}'));
+    if (!a.isEmpty() && plain.match(a).hasMatch())
+        return a;
+    // Single quotes keep everything literal for shellquote; a ' is closed, escaped, reopened.
+    a.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + a + QLatin1Char('\'');
+}
 
 } // namespace
 
@@ -49,8 +68,12 @@ QString publisherCommand(const cameras::Camera &camera)
     } else {
         return {};
     }
-    args << kPublish;
-    return args.join(QLatin1Char(' '));
+    QStringList parts;
+    for (const QString &a : std::as_const(args))
+        parts << quoted(a);
+    // The publish URL's $RTSP_PORT and $MTX_PATH are meant for MediaMTX to expand.
+    parts << kPublish;
+    return parts.join(QLatin1Char(' '));
 }
 
 } // namespace station::mediamtx

@@ -57,6 +57,8 @@ public:
                     "api: false\nmetrics: false\npprof: false\nplayback: false\n"
                     "rtmp: false\nhls: false\nwebrtc: false\nsrt: false\n"
                     "rtspAddress: 127.0.0.1:%1\n"
+                    // TCP only: no UDP 8000/8001 that would clash with the station's MediaMTX.
+                    "rtspTransports: [tcp]\n"
                     "paths:\n"
                     "  cam:\n"
                     "    runOnDemand: ffmpeg -hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc2=size=640x360:rate=25"
@@ -109,6 +111,21 @@ private:
     quint16 m_port = 0;
 };
 
+// Which media server this run uses, in the test output (README: STATION_TEST_MEDIAMTX).
+void announceMediaServer()
+{
+    if (StationProcess::usingRealMediaMtx()) {
+        QProcess v;
+        v.start(StationProcess::mediaMtxBinary(), {QStringLiteral("--version")});
+        v.waitForFinished(5000);
+        qInfo("MEDIA SERVER: real MediaMTX %s (%s, from STATION_TEST_MEDIAMTX)", v.readAll().trimmed().constData(),
+              qPrintable(StationProcess::mediaMtxBinary()));
+    } else {
+        qInfo("MEDIA SERVER: the MediaMTX stand-in (%s); set STATION_TEST_MEDIAMTX=/path/to/mediamtx for the real one",
+              qPrintable(StationProcess::mediaMtxBinary()));
+    }
+}
+
 } // namespace
 
 class TestExternalStreams : public QObject
@@ -142,6 +159,7 @@ class TestExternalStreams : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        announceMediaServer();
         QVERIFY2(m_ipcam.start(), qPrintable(m_ipcam.output()));
         m_station = std::make_unique<StationProcess>(QStringList{QStringLiteral("--set"), QStringLiteral("cameras.demo=2")});
         m_station->useMediaMtx();
@@ -175,6 +193,20 @@ private Q_SLOTS:
         expectRule({{QStringLiteral("stream_url"), m_ipcam.url()}, {QStringLiteral("stream_name"), name},
                     {QStringLiteral("stream_type"), QStringLiteral("Generic-RTSP")}},
                    QStringLiteral("stream_type"), QStringLiteral("pattern"));
+        // What MediaMTX v1.20.1 refuses at load time (internal/conf/path.go
+        // validateURL) is refused here, with a hint that says what to change.
+        const auto expectHint = [&](const QString &url, const QString &hint) {
+            const QJsonObject r = m_op->call(QStringLiteral("add_external_stream"), {{QStringLiteral("stream_url"), url}, {QStringLiteral("stream_name"), name}});
+            QVERIFY2(rpcCode(r) == -32602 && rpcDataString(r, "param") == QLatin1String("stream_url") && rpcDataString(r, "rule") == QLatin1String("pattern"),
+                     compact(r));
+            QVERIFY2(rpcDataString(r, "hint").contains(hint), compact(r));
+            QVERIFY2(!compact(r).contains("s3cr3t"), compact(r));
+        };
+        expectHint(QStringLiteral("rtsp://admin@127.0.0.1:%1/cam").arg(m_ipcam.port()), QStringLiteral("both a user name and a password"));
+        expectHint(QStringLiteral("rtsp://admin:@127.0.0.1:%1/cam").arg(m_ipcam.port()), QStringLiteral("both a user name and a password"));
+        expectHint(QStringLiteral("rtsp://admin:s3cr3t pw@127.0.0.1:%1/cam").arg(m_ipcam.port()), QStringLiteral("Percent-encode"));
+        expectHint(QStringLiteral("rtsp://admin:s3cr3t#pw@127.0.0.1:%1/cam").arg(m_ipcam.port()), QStringLiteral("%23"));
+        expectHint(QStringLiteral("rtsp://127.0.0.1:%1:1/cam").arg(m_ipcam.port()), QStringLiteral("port number"));
         // Nothing was registered by the failures.
         QCOMPARE(ok(QStringLiteral("get_camera_list")).value(QLatin1String("total")).toInt(), 2);
     }
@@ -246,6 +278,12 @@ private Q_SLOTS:
         for (const QJsonValue &v : ok(QStringLiteral("get_external_streams")).value(QLatin1String("external_streams")).toArray())
             count += v.toObject().value(QLatin1String("url")).toString() == m_ipcam.url() ? 1 : 0;
         QCOMPARE(count, 1);
+        // An upper-case scheme (MediaMTX matches the prefix case-sensitively)
+        // is the same camera, stored as MediaMTX needs it.
+        QString upper = m_ipcam.url();
+        upper.replace(0, 4, QStringLiteral("RTSP"));
+        QCOMPARE(add(upper, QStringLiteral("Renamed camera")).value(QLatin1String("device")).toString(), m_device);
+        QVERIFY(!streamIn(ok(QStringLiteral("get_external_streams")).value(QLatin1String("external_streams")).toArray(), m_ipcam.url()).isEmpty());
     }
 
     void removeWhileRecordingIsRefused()

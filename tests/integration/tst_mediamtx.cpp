@@ -12,6 +12,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -74,6 +77,21 @@ int loadConfigSeparately(const QString &yml, QString *output)
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
+// Which media server this run uses, in the test output (README: STATION_TEST_MEDIAMTX).
+void announceMediaServer()
+{
+    if (StationProcess::usingRealMediaMtx()) {
+        QProcess v;
+        v.start(StationProcess::mediaMtxBinary(), {QStringLiteral("--version")});
+        v.waitForFinished(5000);
+        qInfo("MEDIA SERVER: real MediaMTX %s (%s, from STATION_TEST_MEDIAMTX)", v.readAll().trimmed().constData(),
+              qPrintable(StationProcess::mediaMtxBinary()));
+    } else {
+        qInfo("MEDIA SERVER: the MediaMTX stand-in (%s); set STATION_TEST_MEDIAMTX=/path/to/mediamtx for the real one",
+              qPrintable(StationProcess::mediaMtxBinary()));
+    }
+}
+
 } // namespace
 
 class TestMediaMtx : public QObject
@@ -102,6 +120,7 @@ class TestMediaMtx : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        announceMediaServer();
         m_station = std::make_unique<StationProcess>(QStringList{
             QStringLiteral("--set"), QStringLiteral("cameras.demo=2"),
             QStringLiteral("--set"), QStringLiteral("mediamtx.health_check_interval_s=1"),
@@ -302,6 +321,121 @@ private Q_SLOTS:
         for (const QJsonObject &r : requests)
             replaced = replaced || r.value(QLatin1String("path")).toString().startsWith(QLatin1String("/v3/config/paths/"));
         QVERIFY(replaced);
+    }
+
+    // Two stations with different ports run side by side: every MediaMTX
+    // listener comes from the station's config (RTSP TCP-only by default, so
+    // no UDP 8000/8001 from MediaMTX's defaults), and each serves its cameras.
+    void twoStationsSideBySide()
+    {
+        // (m_station was stopped by sigtermStopsEverything: two fresh ones.)
+        StationProcess first({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
+        first.useMediaMtx();
+        QVERIFY2(first.start(), qPrintable(first.log()));
+        StationProcess second({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
+        second.useMediaMtx();
+        QVERIFY2(second.start(), qPrintable(second.log()));
+        for (StationProcess *s : {&first, &second})
+            QVERIFY2(waitFor([&] { return httpGet(s->healthPort(), "/health/ready").status == 200; }, 15000), qPrintable(s->log()));
+        const QJsonObject a = StationProcess::yamlFileAsJson(first.mediaMtxConfigPath()).toObject();
+        const QJsonObject b = StationProcess::yamlFileAsJson(second.mediaMtxConfigPath()).toObject();
+        for (const char *key : {"apiAddress", "metricsAddress", "playbackAddress", "rtspAddress", "hlsAddress", "webrtcAddress", "webrtcLocalUDPAddress"}) {
+            QVERIFY2(!a.value(QLatin1String(key)).toString().isEmpty(), key);
+            QVERIFY2(a.value(QLatin1String(key)).toString() != b.value(QLatin1String(key)).toString(), key);
+        }
+        QCOMPARE(b.value(QLatin1String("rtspTransports")).toArray(), QJsonArray{QStringLiteral("tcp")});
+        // The second one really serves video on its own RTSP port.
+        WsClient c;
+        QVERIFY(c.open(second.wsUrl()));
+        QVERIFY(c.authenticate(StationProcess::token(QStringLiteral("admin"))));
+        const QJsonObject snap = c.call(QStringLiteral("take_snapshot"), {{QStringLiteral("device"), QStringLiteral("camera0")}}, 30000);
+        QVERIFY2(rpcIsSuccess(snap), compact(snap) + "\n" + second.log().right(3000).toUtf8());
+        QCOMPARE(httpGet(first.healthPort(), "/health/ready").status, 200);
+    }
+
+    // A port another program holds: MediaMTX would exit at start; the station
+    // does not launch it and names the config key and the port.
+    void busyPortIsNamed()
+    {
+        QTcpServer holder;
+        QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = holder.serverPort();
+        // Given after useMediaMtx's ports, this --set wins.
+        StationProcess station({QStringLiteral("--set"), QStringLiteral("cameras.demo=1"),
+                                QStringLiteral("--set"), QStringLiteral("mediamtx.hls_port=%1").arg(port)});
+        station.useMediaMtx();
+        QVERIFY2(station.start(), qPrintable(station.log()));
+        const QString expected = QStringLiteral("mediamtx.hls_port: port %1/tcp cannot be opened").arg(port);
+        QVERIFY2(waitFor([&] {
+            return component(httpGet(station.healthPort(), "/health/detailed").json(), QStringLiteral("mediamtx"))
+                .value(QLatin1String("message")).toString().contains(expected);
+        }, 10000), qPrintable(station.log().right(3000)));
+        QVERIFY(station.mediaMtxPid() <= 0);  // never launched
+        QVERIFY(station.log().contains(expected));
+        // Freed, it starts on the next attempt.
+        holder.close();
+        QVERIFY2(waitFor([&] { return httpGet(station.healthPort(), "/health/ready").status == 200; }, 20000), qPrintable(station.log().right(3000)));
+    }
+
+    // A publisher that keeps failing puts its camera in ERROR with the reason;
+    // when it delivers again the error is cleared. MediaMTX logs each exit as
+    // "[path camera0] runOnDemand command exited: ..." (internal/hooks/on_demand.go).
+    void failingPublisherSetsErrorUntilItRecovers()
+    {
+        const QString realFfmpeg = QStandardPaths::findExecutable(QStringLiteral("ffmpeg"));
+        QVERIFY(!realFfmpeg.isEmpty());
+        QTemporaryDir bin;
+        const QString fake = bin.filePath(QStringLiteral("ffmpeg"));
+        QFile script(fake);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\necho 'fake ffmpeg: no camera' >&2\nexit 1\n");
+        script.close();
+        QVERIFY(script.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        StationProcess station({QStringLiteral("--set"), QStringLiteral("cameras.demo=1")});
+        station.useMediaMtx();
+        station.setEnv(QStringLiteral("PATH"), bin.path() + QLatin1Char(':') + qEnvironmentVariable("PATH"));
+        QVERIFY2(station.start(), qPrintable(station.log()));
+        QVERIFY2(waitFor([&] { return httpGet(station.healthPort(), "/health/ready").status == 200; }, 15000), qPrintable(station.log()));
+        WsClient c;
+        QVERIFY(c.open(station.wsUrl()));
+        QVERIFY(c.authenticate(StationProcess::token(QStringLiteral("admin"))));
+        const auto status = [&] {
+            const QJsonObject list = rpcResult(c.call(QStringLiteral("get_camera_list")));
+            for (const QJsonValue &v : list.value(QLatin1String("cameras")).toArray()) {
+                if (v.toObject().value(QLatin1String("device")).toString() == QLatin1String("camera0"))
+                    return v.toObject().value(QLatin1String("status")).toString();
+            }
+            return QString();
+        };
+        QCOMPARE(status(), QStringLiteral("CONNECTED"));
+        // A reader asks for the stream: MediaMTX starts the publisher, which
+        // fails, and restarts it every 5 s while the reader waits.
+        const auto demand = [&](QTcpSocket &rtsp) {
+            rtsp.connectToHost(QHostAddress::LocalHost, station.mediaMtxRtspPort());
+            QVERIFY(rtsp.waitForConnected(3000));
+            rtsp.write(QStringLiteral("DESCRIBE rtsp://127.0.0.1:%1/camera0 RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n")
+                           .arg(station.mediaMtxRtspPort()).toUtf8());
+            QVERIFY(rtsp.waitForBytesWritten(3000));
+        };
+        QElapsedTimer t;
+        t.start();
+        {
+            QTcpSocket rtsp;
+            demand(rtsp);
+            QVERIFY2(waitFor([&] { return status() == QLatin1String("ERROR"); }, 30000), qPrintable(station.log().right(4000)));
+        }
+        qInfo("failing publisher: camera in ERROR after %lld ms", t.elapsed());
+        QVERIFY2(station.log().contains(QLatin1String("camera0 in error: the camera's publisher (ffmpeg) exited 3 times within 60 s")),
+                 qPrintable(station.log().right(4000)));
+        // The real ffmpeg comes back: the next reader gets video and the error clears.
+        QVERIFY(QFile::remove(fake));
+        QVERIFY(QFile::link(realFfmpeg, fake));
+        QTcpSocket again;
+        demand(again);
+        t.restart();
+        QVERIFY2(waitFor([&] { return status() == QLatin1String("CONNECTED"); }, 30000), qPrintable(station.log().right(4000)));
+        qInfo("publisher back: camera CONNECTED after %lld ms", t.elapsed());
+        QVERIFY(station.log().contains(QLatin1String("camera0 recovered")));
     }
 
     void notInstalled()

@@ -117,7 +117,9 @@ class API:
         creds = parse_authorization(req.headers.get("authorization", ""))
         if not self.core.auth.allowed("api", req.peer[0], creds):
             if not creds:
-                return Response(401, b"", headers={"WWW-Authenticate": 'Basic realm="mediamtx"'})
+                # v1.20.1 internal/api/api.go middlewareAuth: the JSON error body, with the challenge.
+                return Response(401, b'{"status":"error","error":"authentication error"}',
+                                headers={"WWW-Authenticate": 'Basic realm="mediamtx"'})
             await asyncio.sleep(random.uniform(0, self.core.auth_fail_delay))
             return err(401, "authentication error")
         url = urllib.parse.urlsplit(req.target)

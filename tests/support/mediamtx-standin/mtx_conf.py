@@ -14,6 +14,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
+import mtx_rules
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 
 
@@ -254,15 +256,11 @@ PATH_NAME_RE = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 
 def check_path_name(name: str) -> None:
-    """MediaMTX's path-name rule (regex names starting with '~' are not supported here)."""
-    if not name:
-        raise ConfError("name cannot be empty")
-    if name.startswith("/") or name.endswith("/"):
-        raise ConfError("path name can't begin or end with a slash")
-    if not PATH_NAME_RE.match(name):
-        raise ConfError("can contain only alphanumeric characters, underscore, dot, tilde, minus or slash")
-    if any(seg in (".", "..") for seg in name.split("/")):
-        raise ConfError("path name can't contain '.' or '..' segments")
+    """path.go IsValidPathName (regex names starting with '~' are not supported here)."""
+    try:
+        mtx_rules.is_valid_path_name(name)
+    except mtx_rules.RuleError as e:
+        raise ConfError("invalid path name '%s': %s" % (name, e))
 
 
 # --------------------------------------------------------------------------- the configuration
@@ -331,10 +329,15 @@ class Conf:
                     raise ConfError("unable to parse IP/CIDR '%s'" % ip)
         for k in DURATION_KEYS & set(self.global_):
             parse_duration(self.global_[k])
+        try:
+            mtx_rules.check_global(self.global_)  # conf.go (*Conf).Validate
+        except mtx_rules.RuleError as e:
+            raise ConfError(str(e))
+        playback = bool(self.global_.get("playback"))
         for name in self.paths:
             check_path_name(name)
-            validate_path(self.effective(name))
-        validate_path(dict(self.path_defaults, name="pathDefaults"), is_defaults=True)
+            validate_path(self.effective(name), playback=playback)
+        validate_path(dict(self.path_defaults, name="pathDefaults"), is_defaults=True, playback=playback)
 
     def redacted_global(self) -> dict:
         g = copy.deepcopy(self.global_)
@@ -358,29 +361,19 @@ def normalise(d: dict) -> dict:
     return d
 
 
-def validate_path(c: dict, is_defaults: bool = False) -> None:
-    name = c["name"]
+def validate_path(c: dict, is_defaults: bool = False, playback: bool = False) -> None:
+    """MediaMTX v1.20.1 internal/conf/path.go (*Path).validate (mtx_rules)."""
     for k in DURATION_KEYS & set(c):
         parse_duration(c[k])
-    src = c.get("source", "publisher")
-    if not (src in ("publisher", "redirect", "rpiCamera") or "://" in src):
-        raise ConfError("invalid source: '%s'" % src)
-    if src == "publisher" and c.get("sourceOnDemand"):
-        raise ConfError("'sourceOnDemand' is useless when source is 'publisher'")
-    if c.get("runOnDemand") and src != "publisher":
-        raise ConfError("'runOnDemand' can be used only when source is 'publisher'")
-    rp = c.get("recordPath", "")
-    if "%path" not in rp or not ("%s" in rp or all(x in rp for x in ("%Y", "%m", "%d", "%H", "%M", "%S"))):
-        raise ConfError("record path '%s' is missing one of the mandatory elements for the playback "
-                        "server to work: %%path %%Y %%m %%d %%H %%M %%S %%f" % rp)
-    if not is_defaults:
-        seg = parse_duration(c.get("recordSegmentDuration", "1h"))
-        dele = parse_duration(c.get("recordDeleteAfter", "1d"))
-        if dele and dele < seg:
-            raise ConfError("'recordDeleteAfter' cannot be lower than 'recordSegmentDuration'")
-        if seg > 86400:
-            raise ConfError("'recordSegmentDuration' cannot be greater than 1 day")
-    _ = name
+    try:
+        if not is_defaults:
+            mtx_rules.check_source(c)
+        mtx_rules.check_record(c, playback, parse_duration(c.get("recordSegmentDuration", "1h")),
+                               parse_duration(c.get("recordDeleteAfter", "1d")))
+        if not is_defaults:
+            mtx_rules.check_hooks(c)
+    except mtx_rules.RuleError as e:
+        raise ConfError(str(e))
 
 
 # --------------------------------------------------------------------------- loading

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shlex
 import signal
 from typing import Dict, Optional, Set
@@ -17,19 +16,62 @@ from typing import Dict, Optional, Set
 from mtx_log import log
 
 RESTART_PAUSE = 5.0
-_VAR_RE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 
 # Every hook that may still have a process, for the graceful-shutdown wait.
 ALL_HOOKS: Set["Hook"] = set()
 
 
+_SPECIAL = set("*#$@!?-0123456789")
+
+
+def go_expand(s: str, lookup) -> str:
+    """Go's os.Expand, as MediaMTX applies it to every part
+    (v1.20.1 internal/externalcmd/cmd.go expandEnv): $NAME, ${NAME}, the
+    one-character special names ($1, $$, ...), bad syntax eaten, a '$'
+    before anything else kept."""
+    out = []
+    i = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c != "$" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        rest = s[i + 1:]
+        name, w = "", 0
+        if rest[0] == "{":
+            if len(rest) > 2 and rest[1] in _SPECIAL and rest[2] == "}":
+                name, w = rest[1], 3
+            else:
+                close = rest.find("}")
+                if close < 0:
+                    w = 1
+                elif close == 1:
+                    w = 2
+                else:
+                    name, w = rest[1:close], close + 1
+        elif rest[0] in _SPECIAL:
+            name, w = rest[0], 1
+        else:
+            while w < len(rest) and (rest[w] == "_" or (rest[w].isascii() and rest[w].isalnum())):
+                w += 1
+            name = rest[:w]
+        if name:
+            out.append(lookup(name))
+        elif w == 0:
+            out.append("$")
+        i += 1 + w
+    return "".join(out)
+
+
 def expand(cmd: str, env: Dict[str, str]) -> list:
-    def sub(m: re.Match) -> str:
-        key = m.group(1) or m.group(2)
+    """go-shellquote Split (POSIX rules), then os.Expand on every part."""
+    def lookup(key: str) -> str:
         if key in env:
             return env[key]
         return os.environ.get(key, "")
-    return [_VAR_RE.sub(sub, arg) for arg in shlex.split(cmd, posix=True)]
+    return [go_expand(arg, lookup) for arg in shlex.split(cmd, posix=True)]
 
 
 class Hook:
@@ -82,7 +124,10 @@ class Hook:
                     if self.stopping:
                         break
                     if not self.one_shot:
-                        log.info("%s %s command exited with code %d" % (self.prefix, self.label, code))
+                        # v1.20.1 internal/hooks/on_demand.go logs "runOnDemand command exited: %v"
+                        # with externalcmd's error; cmd_os.go runOSSpecific drops the real exit
+                        # code, so MediaMTX always says "code 0" here.
+                        log.info("%s %s command exited: command exited with code 0" % (self.prefix, self.label))
                 if self.one_shot or not self.restart:
                     break
                 try:

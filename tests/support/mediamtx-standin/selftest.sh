@@ -48,6 +48,11 @@ logLevel: info
 api: yes
 apiAddress: 127.0.0.1:$API_PORT
 rtspAddress: 127.0.0.1:$RTSP_PORT
+# No listener on a fixed default port (8000/8001 UDP, 8888, 8889, 8189):
+# the stand-in opens every listener MediaMTX would.
+rtspTransports: [tcp]
+hls: no
+webrtc: no
 authInternalUsers:
   - user: any
     ips: ['127.0.0.1']
@@ -75,6 +80,31 @@ echo "# stand-in self-test: RTSP $RTSP_PORT, API $API_PORT, work dir $WORK"
 [ "$("$STANDIN" --version)" = "v1.20.1-standin" ] || fail "--version"
 pass "--version prints v1.20.1-standin"
 
+/usr/bin/python3 "$HERE/test_rules.py" || fail "test_rules.py (v1.20.1 load-time rules)"
+pass "test_rules.py: v1.20.1 load-time rules, table-driven"
+
+# A listener on a busy port ends the start, as in MediaMTX (internal/core/core.go).
+BUSY_PORT="$(free_port)"
+/usr/bin/python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(30)' "$BUSY_PORT" &
+BG+=($!)
+BUSY_UDP="$(free_port)"
+/usr/bin/python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",int(sys.argv[1]))); time.sleep(30)' "$BUSY_UDP" &
+BG+=($!)
+sleep 0.5
+printf 'api: no\nmetrics: no\nrtspAddress: 127.0.0.1:%s\nrtspTransports: [tcp]\nwebrtc: no\nhlsAddress: 127.0.0.1:%s\n' "$(free_port)" "$BUSY_PORT" > "$WORK/busy.yml"
+out="$(timeout 10 "$STANDIN" "$WORK/busy.yml" 2>&1)"; rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "listen tcp 127.0.0.1:$BUSY_PORT: bind: address already in use" || fail "busy HLS port: rc=$rc out=$out"
+printf 'api: no\nmetrics: no\nrtspAddress: 127.0.0.1:%s\nrtspTransports: [udp, tcp]\nrtpAddress: 127.0.0.1:%s\nrtcpAddress: 127.0.0.1:%s\nhls: no\nwebrtc: no\n' "$(free_port)" "$BUSY_UDP" "$(free_port)" > "$WORK/busy-udp.yml"
+out="$(timeout 10 "$STANDIN" "$WORK/busy-udp.yml" 2>&1)"; rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "listen udp 127.0.0.1:$BUSY_UDP: bind: address already in use" || fail "busy RTP port: rc=$rc out=$out"
+printf 'rtspTransports: [udp, tcp]\nrtpAddress: ""\n' > "$WORK/nortp.yml"
+out="$(timeout 10 "$STANDIN" "$WORK/nortp.yml" 2>&1)"; rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "'rtpAddress' must be set when UDP is enabled" || fail "UDP without rtpAddress: rc=$rc out=$out"
+printf 'paths:\n  cam:\n    source: rtsp://admin@10.0.0.1/s\n' > "$WORK/badsrc.yml"
+out="$(timeout 10 "$STANDIN" "$WORK/badsrc.yml" 2>&1)"; rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "username and password must be both provided" || fail "user without password: rc=$rc out=$out"
+pass "busy TCP and UDP listeners, missing rtpAddress and a user without password end the start (exit 1)"
+
 printf 'foo: 1\n' > "$WORK/bad.yml"
 out="$("$STANDIN" "$WORK/bad.yml")"; rc=$?
 [ $rc -eq 1 ] && [ "$out" = 'ERR: json: unknown field "foo"' ] || fail "unknown YAML key: rc=$rc out=$out"
@@ -97,7 +127,9 @@ curl -s -m 5 -D - -o /dev/null "$API/v3/info" | grep -qi '^WWW-Authenticate: Bas
 [ "$(status_of -u selftest:wrong "$API/v3/info")" = 401 ] || fail "wrong password is not 401"
 api "$API/v3/info" | grep -q '"version":"v1.20.1-standin"' || fail "/v3/info body"
 [ "$(status_of -H "Authorization: Bearer selftest:$PASS" "$API/v3/info")" = 200 ] || fail "Bearer user:pass"
-pass "/v3/info: 401 + WWW-Authenticate without credentials, 401 wrong, 200 Basic and Bearer"
+[ "$(curl -s -m 5 "$API/v3/info")" = '{"status":"error","error":"authentication error"}' ] || fail "401 body without credentials"
+[ "$(curl -s -m 5 -u selftest:wrong "$API/v3/info")" = '{"status":"error","error":"authentication error"}' ] || fail "401 body with a wrong password"
+pass "/v3/info: 401 + WWW-Authenticate without credentials, 401 wrong (MediaMTX's JSON body both times), 200 Basic and Bearer"
 
 body="$(api -X PATCH -d '{"foo":1}' -w ' %{http_code}' "$API/v3/config/paths/patch/test")"
 [ "$body" = '{"status":"error","error":"json: unknown field \"foo\""} 400' ] || fail "unknown field: $body"

@@ -149,6 +149,7 @@ private Q_SLOTS:
     void removeNetworkCameraKeepsId();
     void byIdIdentityAndUsbOverride();
     void errorStatus();
+    void persistedUrlMediaMtxRefusesIsInError();
     void transientProbeFailureRetried();
 };
 
@@ -582,6 +583,41 @@ void TestCameraRegistry::errorStatus()
     fx.unplug(QStringLiteral("video0"));
     QTRY_COMPARE_WITH_TIMEOUT(reg.find(QStringLiteral("camera0"))->status, QStringLiteral("DISCONNECTED"), 1000);
     QVERIFY(!reg.setCameraError(QStringLiteral("camera0"), QStringLiteral("x")));
+}
+
+void TestCameraRegistry::persistedUrlMediaMtxRefusesIsInError()
+{
+    // Saved by an older version that accepted what MediaMTX v1.20.1 refuses
+    // (internal/conf/path.go validateURL: user without password; validate:
+    // upper-case prefix). One bad camera must not take the others down.
+    Fixture fx;
+    fx.set(QStringLiteral("cameras.sources"), QVariantList{source(QStringLiteral("rtsp"), {{QStringLiteral("url"), QStringLiteral("rtsp://op:@10.0.0.9/cfg")}})});
+    QDir().mkpath(fx.config.stateDir());
+    QFile f(fx.config.stateDir() + QStringLiteral("/external_streams.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"version":1,"streams":[
+        {"url":"rtsp://10.0.0.1/a","name":"A","type":"generic_rtsp","device":"camera1","added_at":"2026-01-01T00:00:00.000Z"},
+        {"url":"rtsp://admin@10.0.0.2/b","name":"B","type":"generic_rtsp","device":"camera2","added_at":"2026-01-01T00:00:00.000Z"},
+        {"url":"RTSP://10.0.0.3/c","name":"C","type":"generic_rtsp","device":"camera3","added_at":"2026-01-01T00:00:00.000Z"}]})");
+    f.close();
+    CameraRegistry &reg = fx.start();
+    QCOMPARE(fx.ids(), (QStringList{QStringLiteral("camera0=ERROR"), QStringLiteral("camera1=CONNECTED"), QStringLiteral("camera2=ERROR"),
+                                    QStringLiteral("camera3=CONNECTED")}));
+    QVERIFY2(reg.find(QStringLiteral("camera0"))->errorReason.contains(QLatin1String("username and password must be both provided")),
+             qPrintable(reg.find(QStringLiteral("camera0"))->errorReason));
+    QVERIFY(reg.find(QStringLiteral("camera2"))->errorReason.contains(QLatin1String("username and password must be both provided")));
+    QCOMPARE(reg.find(QStringLiteral("camera3"))->url, QStringLiteral("rtsp://10.0.0.3/c"));  // normalised as MediaMTX needs it
+    // Only a URL MediaMTX accepts clears it; the publisher side cannot.
+    QVERIFY(!reg.clearCameraError(QStringLiteral("camera2")));
+    QSignalSpy changed(&reg, &CameraRegistry::cameraChanged);
+    QVERIFY(!reg.addNetworkCamera(QStringLiteral("rtsp://admin:@10.0.0.2/b"), QStringLiteral("B")));
+    const std::optional<Camera> fixed = reg.addNetworkCamera(QStringLiteral("rtsp://admin:pw@10.0.0.2/b"), QStringLiteral("B"));
+    QVERIFY(fixed);
+    QCOMPARE(fixed->id, QStringLiteral("camera2"));
+    QCOMPARE(fixed->status, QStringLiteral("CONNECTED"));
+    QVERIFY(fixed->errorReason.isEmpty());
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.first().at(1).toString(), QStringLiteral("ERROR"));
 }
 
 void TestCameraRegistry::transientProbeFailureRetried()

@@ -11,6 +11,97 @@
 using namespace station;
 using namespace station::mediamtx;
 
+namespace {
+
+// What MediaMTX v1.20.1 does with a hook command (internal/externalcmd/cmd_os.go
+// runOSSpecific): github.com/kballard/go-shellquote Split ...
+QStringList shellquoteSplit(const QString &in, bool *ok)
+{
+    QStringList words;
+    QString cur;
+    bool inWord = false;
+    *ok = true;
+    for (qsizetype i = 0; i < in.size(); ++i) {
+        const QChar c = in.at(i);
+        if (c == QLatin1Char(' ') || c == QLatin1Char('\t') || c == QLatin1Char('\n')) {
+            if (inWord)
+                words << cur;
+            cur.clear();
+            inWord = false;
+        } else if (c == QLatin1Char('\\')) {
+            if (++i >= in.size()) { *ok = false; return {}; }
+            if (in.at(i) != QLatin1Char('\n'))
+                cur += in.at(i);
+            inWord = true;
+        } else if (c == QLatin1Char('\'')) {
+            const qsizetype end = in.indexOf(QLatin1Char('\''), i + 1);
+            if (end < 0) { *ok = false; return {}; }
+            cur += in.mid(i + 1, end - i - 1);
+            i = end;
+            inWord = true;
+        } else if (c == QLatin1Char('"')) {
+            for (++i;; ++i) {
+                if (i >= in.size()) { *ok = false; return {}; }
+                if (in.at(i) == QLatin1Char('"'))
+                    break;
+                if (in.at(i) == QLatin1Char('\\') && i + 1 < in.size() && QStringLiteral("$`\"\\\n").contains(in.at(i + 1)))
+                    ++i;
+                cur += in.at(i);
+            }
+            inWord = true;
+        } else {
+            cur += c;
+            inWord = true;
+        }
+    }
+    if (inWord)
+        words << cur;
+    return words;
+}
+
+// ... then Go's os.Expand on every part (cmd.go expandEnv).
+QString goExpand(const QString &s, const QHash<QString, QString> &env)
+{
+    const auto special = [](QChar c) { return QStringLiteral("*#$@!?-0123456789").contains(c); };
+    const auto alnum = [](QChar c) { return c == QLatin1Char('_') || (c.unicode() < 128 && c.isLetterOrNumber()); };
+    QString out;
+    for (qsizetype j = 0; j < s.size(); ++j) {
+        if (s.at(j) != QLatin1Char('$') || j + 1 >= s.size()) {
+            out += s.at(j);
+            continue;
+        }
+        const QString rest = s.mid(j + 1);
+        QString name;
+        qsizetype w = 0;
+        if (rest.at(0) == QLatin1Char('{')) {
+            if (rest.size() > 2 && special(rest.at(1)) && rest.at(2) == QLatin1Char('}')) {
+                name = rest.mid(1, 1);
+                w = 3;
+            } else {
+                const qsizetype close = rest.indexOf(QLatin1Char('}'));
+                if (close < 0) w = 1;
+                else if (close == 1) w = 2;
+                else { name = rest.mid(1, close - 1); w = close + 1; }
+            }
+        } else if (special(rest.at(0))) {
+            name = rest.left(1);
+            w = 1;
+        } else {
+            while (w < rest.size() && alnum(rest.at(w)))
+                ++w;
+            name = rest.left(w);
+        }
+        if (name.isEmpty() && w == 0)
+            out += QLatin1Char('$');
+        else if (!name.isEmpty())
+            out += env.value(name);
+        j += w;
+    }
+    return out;
+}
+
+} // namespace
+
 class TestMediaMtxConfig : public QObject
 {
     Q_OBJECT
@@ -62,6 +153,16 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(apiGrants, 1);
+        // internal/conf/credential.go: every user and pass we write is a valid credential.
+        for (size_t i = 0; i < users.size(); ++i) {
+            QCOMPARE(credentialRefusal(QString::fromStdString(users[i]["user"].as<std::string>())), QString());
+            if (users[i]["pass"])
+                QCOMPARE(credentialRefusal(QString::fromStdString(users[i]["pass"].as<std::string>())), QString());
+        }
+        QVERIFY(!credentialRefusal(QStringLiteral("a b")).isEmpty());
+        QVERIFY(!credentialRefusal(QStringLiteral("a:b")).isEmpty());
+        QVERIFY(!credentialRefusal(QStringLiteral("sha256:not base64!")).isEmpty());
+        QVERIFY(credentialRefusal(QStringLiteral("A-z_0.9!$()*+;<=>[]^{}@#&")).isEmpty());
         const YAML::Node defaults = root["pathDefaults"];
         QCOMPARE(defaults["recordPath"].as<std::string>(), std::string("/srv/cs/recordings/%path/%path_%Y-%m-%d_%H-%M-%S-%f"));
         QCOMPARE(defaults["recordFormat"].as<std::string>(), std::string("fmp4"));
@@ -72,6 +173,31 @@ private Q_SLOTS:
         QCOMPARE(root["paths"]["camera2"]["source"].as<std::string>(), rtsp.url.toStdString());
         QVERIFY(root["paths"]["camera2"]["record"].as<bool>());
         QVERIFY(!root["paths"]["camera2"]["runOnDemand"]);
+    }
+
+    void pathsMediaMtxRefusesAreLeftOut()
+    {
+        // internal/conf/path.go validateURL / validate: one bad source would
+        // make MediaMTX exit on the whole file; it is left out, the rest stays.
+        const config::Config cfg = configWith({});
+        QList<PathSpec> paths;
+        const QStringList urls{QStringLiteral("rtsp://10.0.0.1/ok"), QStringLiteral("rtsp://admin@10.0.0.2/s"), QStringLiteral("RTSP://10.0.0.3/s"),
+                               QStringLiteral("rtsp://u:a b@10.0.0.4/s")};
+        for (int i = 0; i < urls.size(); ++i) {
+            cameras::Camera c = camera(QStringLiteral("camera%1").arg(i), QStringLiteral("rtsp"));
+            c.url = urls.at(i);
+            paths << pathSpecFor(c, false);
+        }
+        QVERIFY(pathRefusal(paths.at(0)).isEmpty());
+        QVERIFY(pathRefusal(paths.at(1)).contains(QLatin1String("username and password must be both provided")));
+        QVERIFY(pathRefusal(paths.at(2)).contains(QLatin1String("invalid source")));
+        QVERIFY(pathRefusal(paths.at(3)).contains(QLatin1String("is not a valid URL")));
+        PathSpec badName = paths.at(0);
+        badName.name = QStringLiteral("../x");
+        QVERIFY(pathRefusal(badName).contains(QLatin1String("invalid path name")));  // path.go IsValidPathName
+        const YAML::Node root = YAML::Load(MediaMtxConfig::render(cfg, paths).toStdString());
+        QCOMPARE(int(root["paths"].size()), 1);
+        QVERIFY(root["paths"]["camera0"]);
     }
 
     void passwordIsPerRender()
@@ -103,6 +229,34 @@ private Q_SLOTS:
         QVERIFY(!copy.contains(QLatin1String("libx264")));
 
         QVERIFY(publisherCommand(camera(QStringLiteral("camera2"), QStringLiteral("rtsp"))).isEmpty());
+    }
+
+    void publisherArgumentsSurviveMediaMtxSplit()
+    {
+        // A by-id path with a space, a '$', quotes and a backslash reaches ffmpeg unchanged.
+        cameras::Camera usb = camera(QStringLiteral("camera1"), QStringLiteral("v4l2"));
+        usb.inputFormat = QStringLiteral("MJPG");
+        for (const QString &path : {QStringLiteral("/dev/v4l/by-id/usb-Acme Cam$1-video-index0"), QStringLiteral("/dev/v4l/by-id/it's \"odd\" \\ $HOME ${X}"),
+                                    QStringLiteral("/dev/video0")}) {
+            usb.devicePath = path;
+            const QString cmd = publisherCommand(usb);
+            bool ok = false;
+            QStringList argv = shellquoteSplit(cmd, &ok);
+            QVERIFY2(ok, qPrintable(cmd));
+            const QHash<QString, QString> env{{QStringLiteral("RTSP_PORT"), QStringLiteral("8554")}, {QStringLiteral("MTX_PATH"), QStringLiteral("camera1")},
+                                              {QString::fromLatin1(kLiteralDollarVariable), QStringLiteral("$")}, {QStringLiteral("HOME"), QStringLiteral("/root")}};
+            for (QString &a : argv)
+                a = goExpand(a, env);
+            const qsizetype input = argv.indexOf(QStringLiteral("-i"));
+            QVERIFY(input > 0);
+            QCOMPARE(argv.value(input + 1), path);
+            QCOMPARE(argv.last(), QStringLiteral("rtsp://127.0.0.1:8554/camera1"));
+            QCOMPARE(argv.first(), QStringLiteral("ffmpeg"));
+        }
+        // And the check is real: the unquoted join of old would have split the path.
+        bool ok = false;
+        QVERIFY(shellquoteSplit(QStringLiteral("-i /dev/a b"), &ok).size() == 3);
+        QCOMPARE(goExpand(QStringLiteral("x$1y"), {}), QStringLiteral("xy"));
     }
 
     void writesAtomically()
