@@ -154,6 +154,23 @@ class Recorder:
             except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
                 pass
 
+    async def _until_first_part(self, hidden: str, out: str, running: Optional[asyncio.Task]) -> bool:
+        """Rename `hidden` to `out` once it holds a complete fragment; False if
+        ffmpeg ended first (or, with running=None, if there is none now)."""
+        if hidden == out:
+            return True
+        while True:
+            try:
+                with open(hidden, "rb") as f:
+                    if b"moof" in f.read(1 << 22):
+                        os.rename(hidden, out)
+                        return True
+            except OSError:
+                pass
+            if running is None or running.done():
+                return False
+            await asyncio.sleep(0.05)
+
     def _argv(self, conf: dict, url: str, out: str) -> List[str]:
         seg = parse_duration(conf.get("recordSegmentDuration", "1h")) or 3600
         part = parse_duration(conf.get("recordPartDuration", "1s")) or 1
@@ -189,18 +206,38 @@ class Recorder:
                 log.error("%s %s" % (self.prefix, e))
                 break
             url = "rtsp://127.0.0.1:%d/%s" % (self.path.mgr.rtsp_port(), self.path.name)
+            # MediaMTX creates the segment file only when its first part is
+            # complete (internal/recorder: the segment opens on the first part's
+            # flush), so the file appears ~1 part after the first IDR. ffmpeg
+            # writes a hidden name (not matched by the recordPath listing); it is
+            # renamed into place, under its open descriptor, once the first
+            # fragment (moof) is on disk. mpegts files appear at once.
+            # Opt-in (STANDIN_RECORD_FIRST_PART=1) until the app counts a timed
+            # recording from its first sample, not from the file's appearance:
+            # with it, tst_media's 5 s recording is 6.1 s on disk.
+            late = os.environ.get("STANDIN_RECORD_FIRST_PART") == "1" and ext_of(conf) == ".mp4"
+            hidden = out + ".standin-partial" if late else out
             try:
                 self.proc = await asyncio.create_subprocess_exec(
-                    *self._argv(conf, url, out), stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
+                    *self._argv(conf, url, hidden), stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
             except OSError as e:
                 log.error("%s cannot start ffmpeg: %s" % (self.prefix, e))
                 break
-            self.current = out
-            log.info("%s creating segment %s" % (self.prefix, out))
-            self.path.segment_hook("runOnRecordSegmentCreate", out, None)
             t0 = time.monotonic()
-            code = await self.proc.wait()
+            wait = asyncio.get_running_loop().create_task(self.proc.wait())
+            created = await self._until_first_part(hidden, out, wait)
+            if created:
+                self.current = out
+                log.info("%s creating segment %s" % (self.prefix, out))
+                self.path.segment_hook("runOnRecordSegmentCreate", out, None)
+            code = await wait
             elapsed = time.monotonic() - t0
+            if not created and await self._until_first_part(hidden, out, None):  # ended right after its first part
+                created = True
+                log.info("%s creating segment %s" % (self.prefix, out))
+                self.path.segment_hook("runOnRecordSegmentCreate", out, None)
+            if hidden != out and os.path.exists(hidden):
+                os.remove(hidden)  # no complete part: MediaMTX would not have created a file
             self.current = None
             if os.path.exists(out) and os.path.getsize(out) > 0:
                 log.info("%s closing segment %s" % (self.prefix, out))
