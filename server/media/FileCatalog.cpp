@@ -336,11 +336,18 @@ struct FileCatalog::Private {
             probing.remove(path);
             storeDuration(path, size, mtime, d);
             const auto k = keyOf.constFind(name);
+            bool updated = false;
             if (k != keyOf.cend()) {
                 auto it = index.find(*k);
-                if (it != index.end() && it->absolutePath == path)
+                if (it != index.end() && it->absolutePath == path && d) {
                     it->durationSeconds = wholeSeconds(d);
+                    updated = true;
+                }
             }
+            l.unlock();
+            // Tell listeners now (the library's duration badge), not at the next rescan.
+            if (updated)
+                Q_EMIT q->changed();
         });
     }
 

@@ -231,16 +231,22 @@ void LiveReader::run()
         // publisher or source starts, up to runOnDemandStartTimeout /
         // sourceOnDemandStartTimeout (15 s in mediamtx/MediaMtxConfig): outlast it.
         av_dict_set(&opts, "timeout", "20000000", 0);
+        // Codec parameters come from the SDP and the first keyframe; the frame
+        // rate is not needed, so do not read 20 frames to estimate it.
+        av_dict_set(&opts, "fpsprobesize", "0", 0);
         const QByteArray url = m_url.toUtf8();
+        const qint64 connectStart = monotonicMs();
         int rc = avformat_open_input(&fmt, url.constData(), nullptr, &opts);
         av_dict_free(&opts);
         int videoIndex = -1;
+        const qint64 opened = monotonicMs();
         if (rc >= 0) {
             fmt->max_analyze_duration = 2 * AV_TIME_BASE;
             interrupt.deadlineMs = monotonicMs() + 10000;
             rc = avformat_find_stream_info(fmt, nullptr);
             if (rc >= 0)
                 videoIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+            qCDebug(lcLiveReader) << m_url << "opened in" << opened - connectStart << "ms, stream info in" << monotonicMs() - opened << "ms";
         }
         if (rc < 0 || videoIndex < 0) {
             avformat_close_input(&fmt);

@@ -34,6 +34,19 @@ std::shared_ptr<const media::DecodedFrame> flatFrame(int w, int h, uchar y, ucha
     return f;
 }
 
+// A feed and one view of it, attached to a sink, the camera connected.
+struct Rig {
+    app::CameraFeed feed{QStringLiteral("camera0")};
+    QVideoSink sink;
+    app::LiveView view;
+    Rig()
+    {
+        view.setFeed(&feed);
+        view.setVideoSink(&sink);
+        view.setCameraLive(true);
+    }
+};
+
 } // namespace
 
 class TestLiveView : public QObject
@@ -60,12 +73,10 @@ private Q_SLOTS:
 
     void stallWithinOneAndAHalfSecondsAndRecover()
     {
-        app::CameraFeed feed(QStringLiteral("camera0"));
-        QVideoSink sink;
-        app::LiveView view;
-        view.setFeed(&feed);
-        view.setVideoSink(&sink);
-        view.setCameraLive(true);
+        Rig rig;
+        app::CameraFeed &feed = rig.feed;
+        app::LiveView &view = rig.view;
+        QVideoSink &sink = rig.sink;
         // 25 pictures a second for half a second: live throughout.
         for (int i = 0; i < 12; ++i) {
             feed.push(flatFrame(32, 32, 100, 128, 128, quint64(i)));
@@ -123,15 +134,10 @@ private Q_SLOTS:
 
     void thePictureIsTheDecodedOne()
     {
-        app::CameraFeed feed(QStringLiteral("camera0"));
-        QVideoSink sink;
-        app::LiveView view;
-        view.setFeed(&feed);
-        view.setVideoSink(&sink);
-        view.setCameraLive(true);
+        Rig rig;
         // Video-range YUV for a saturated red: Y 81, U 90, V 240.
-        feed.push(flatFrame(48, 32, 81, 90, 240, 1));
-        QVideoFrame frame = sink.videoFrame();
+        rig.feed.push(flatFrame(48, 32, 81, 90, 240, 1));
+        QVideoFrame frame = rig.sink.videoFrame();
         QCOMPARE(frame.pixelFormat(), QVideoFrameFormat::Format_YUV420P);
         const QImage image = frame.toImage();
         QVERIFY(!image.isNull());
