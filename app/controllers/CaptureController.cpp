@@ -42,13 +42,15 @@ QString CaptureController::sentence(const media::CaptureError &e)
     case K::Unsupported:
         return tr("This camera does not support %1.").arg(e.feature);
     case K::Dependency:
-        if (e.dependency == QLatin1String("mediamtx"))
+        switch (e.dependency) {
+        case media::CaptureError::Dependency::MediaMtx:
             return tr("The media server is not running, so the camera cannot be reached. See the Status page.");
-        if (e.dependency == QLatin1String("storage"))
+        case media::CaptureError::Dependency::Storage:
             return tr("The disk is too full to save this. Delete old recordings in the Library.");
-        if (e.dependency == QLatin1String("camera"))
+        case media::CaptureError::Dependency::Camera:
             return tr("The camera is not sending pictures: %1.").arg(e.detail);
-        return e.detail.isEmpty() ? tr("Something the station needs (%1) failed.").arg(e.dependency) : e.detail;
+        }
+        return e.detail;
     case K::InvalidInput:
         return tr("The request was not accepted: %1.").arg(e.detail);
     }

@@ -15,7 +15,7 @@ inline rpc::RpcError toRpcError(const media::CaptureError &e, const QString &res
     case K::NotFound: return rpc::RpcError::notFound(QStringLiteral("camera"), resourceId);
     case K::InvalidState: return rpc::RpcError::invalidState(e.state, e.allowedStates);
     case K::Unsupported: return rpc::RpcError::unsupported(e.feature);
-    case K::Dependency: return rpc::RpcError::dependency(e.dependency, e.detail);
+    case K::Dependency: return rpc::RpcError::dependency(media::dependencyName(e.dependency), e.detail);
     case K::InvalidInput:
         return rpc::RpcError::invalidParams(e.input, e.rule, e.detail, e.limit ? QJsonValue(double(*e.limit)) : QJsonValue());
     case K::None: break;

@@ -17,15 +17,15 @@ CaptureError checkMediaMtx(const mediamtx::MediaMtxSupervisor &mediamtx)
 {
     if (mediamtx.available())
         return {};
-    return CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("MediaMTX is not available"));
+    return CaptureError::dependencyFailed(CaptureError::Dependency::MediaMtx, QStringLiteral("MediaMTX is not available"));
 }
 
 CaptureError checkStorage(const media::StorageInfo &info, const QString &what)
 {
     if (info.blocked)
-        return CaptureError::dependencyFailed(QStringLiteral("storage"), QStringLiteral("storage is full"));
+        return CaptureError::dependencyFailed(CaptureError::Dependency::Storage, QStringLiteral("storage is full"));
     if (!info.writable)
-        return CaptureError::dependencyFailed(QStringLiteral("storage"), QStringLiteral("%1 folder not writable").arg(what));
+        return CaptureError::dependencyFailed(CaptureError::Dependency::Storage, QStringLiteral("%1 folder not writable").arg(what));
     return {};
 }
 

@@ -12,11 +12,12 @@ namespace station::media {
 // (api/CaptureErrors.h) and the UI to a sentence (CaptureController).
 struct CaptureError {
     enum class Kind { None, NotFound, InvalidState, Unsupported, Dependency, InvalidInput };
+    enum class Dependency { MediaMtx, Camera, Storage };  // what failed, for Kind::Dependency
     Kind kind = Kind::None;
     QString state;              // InvalidState: current state
     QStringList allowedStates;  // InvalidState
     QString feature;            // Unsupported
-    QString dependency;         // Dependency: mediamtx, ffmpeg, camera, storage, network
+    Dependency dependency{};    // Dependency: which one
     QString detail;             // a short sentence for people (InvalidInput: the rule's hint)
     QString input;              // InvalidInput: which input (the parameter's name on the wire)
     QString rule;               // InvalidInput: the rule broken (min, max, enum, extension, ...)
@@ -29,7 +30,7 @@ struct CaptureError {
         return {Kind::InvalidState, state, allowed, {}, {}, detail, {}, {}, {}};
     }
     static CaptureError unsupported(const QString &feature) { return {Kind::Unsupported, {}, {}, feature, {}, feature, {}, {}, {}}; }
-    static CaptureError dependencyFailed(const QString &dependency, const QString &detail)
+    static CaptureError dependencyFailed(Dependency dependency, const QString &detail)
     {
         return {Kind::Dependency, {}, {}, {}, dependency, detail, {}, {}, {}};
     }
@@ -39,5 +40,17 @@ struct CaptureError {
         return {Kind::InvalidInput, {}, {}, {}, {}, hint, input, rule, limit};
     }
 };
+
+// The dependency's name as the contract spells it (API.md §2.5 data.dependency,
+// and the reason of the snapshot.error event, which the service still builds).
+inline QString dependencyName(CaptureError::Dependency d)
+{
+    switch (d) {
+    case CaptureError::Dependency::MediaMtx: return QStringLiteral("mediamtx");
+    case CaptureError::Dependency::Camera: return QStringLiteral("camera");
+    case CaptureError::Dependency::Storage: return QStringLiteral("storage");
+    }
+    return {};
+}
 
 } // namespace station::media

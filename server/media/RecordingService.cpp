@@ -191,7 +191,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
     };
     m_paths->setRecording(device, true, [this, device, before, durationSeconds, format, done, rollback](bool ok, const QString &error) {
         if (!ok) {
-            rollback(CaptureError::dependencyFailed(QStringLiteral("mediamtx"), error));
+            rollback(CaptureError::dependencyFailed(CaptureError::Dependency::MediaMtx, error));
             return;
         }
         // The contract returns only once the first file exists (§6.2).
@@ -212,7 +212,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             poll->stop();
             poll->deleteLater();
             if (first.isEmpty()) {
-                rollback(CaptureError::dependencyFailed(QStringLiteral("camera"),
+                rollback(CaptureError::dependencyFailed(CaptureError::Dependency::Camera,
                                                         QStringLiteral("no recording file after %1 s").arg(timeoutMs / 1000)));
                 return;
             }

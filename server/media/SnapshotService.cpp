@@ -42,7 +42,7 @@ struct Encoded {
     QSize size;
     QString path;
     QString error;
-    QString dependency = QStringLiteral("camera");
+    CaptureError::Dependency dependency = CaptureError::Dependency::Camera;
 };
 
 } // namespace
@@ -104,7 +104,7 @@ void SnapshotService::fail(const QString &device, const CaptureError &error, con
     m_metrics->add(QStringLiteral("camera_station_snapshots_total"), health::MetricsRegistry::label(QStringLiteral("result"), QStringLiteral("error")));
     if (error.kind == CaptureError::Kind::Dependency) {
         m_events->publish(QStringLiteral("snapshot.error"), {{QStringLiteral("device"), device},
-                                                             {QStringLiteral("reason"), error.dependency},
+                                                             {QStringLiteral("reason"), dependencyName(error.dependency)},
                                                              {QStringLiteral("detail"), error.detail}}, device);
     }
     done(Snapshot(), error);
@@ -203,7 +203,7 @@ void SnapshotService::capture(const QString &device, const QString &name, const 
             out.size = image.size();
             out.path = writeUnique(folder, name, out.jpeg, &out.error);
             if (out.path.isEmpty())
-                out.dependency = QStringLiteral("storage");
+                out.dependency = CaptureError::Dependency::Storage;
             return out;
         }));
     };
@@ -225,7 +225,7 @@ void SnapshotService::capture(const QString &device, const QString &name, const 
     connect(timeout, &QTimer::timeout, this, [this, timeout, connection, finishWith] {
         QObject::disconnect(*connection);
         timeout->deleteLater();
-        finishWith(Snapshot(), CaptureError::dependencyFailed(QStringLiteral("camera"),
+        finishWith(Snapshot(), CaptureError::dependencyFailed(CaptureError::Dependency::Camera,
             QStringLiteral("timeout after %1 s").arg(m_config.integer(QStringLiteral("snapshots.timeout_s")))));
     });
     timeout->start(m_config.integer32(QStringLiteral("snapshots.timeout_s")) * 1000);

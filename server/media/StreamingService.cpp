@@ -57,7 +57,7 @@ void StreamingService::start(const QString &device, Done done)
         poll->deleteLater();
         if (!ready) {
             m_readers->release(device, kHolder);
-            done({}, CaptureError::dependencyFailed(QStringLiteral("camera"), QStringLiteral("timeout after 10 s")));
+            done({}, CaptureError::dependencyFailed(CaptureError::Dependency::Camera, QStringLiteral("timeout after 10 s")));
             return;
         }
         Entry e;

@@ -33,7 +33,7 @@ void TestCaptureErrors::codes()
     QCOMPARE(st.code, -32020);
     QCOMPARE(st.data.value(QLatin1String("state")).toString(), QStringLiteral("IDLE"));
     QCOMPARE(api::toRpcError(CaptureError::unsupported(QStringLiteral("format:mkv")), cam).code, -32030);
-    const rpc::RpcError dep = api::toRpcError(CaptureError::dependencyFailed(QStringLiteral("mediamtx"), QStringLiteral("down")), cam);
+    const rpc::RpcError dep = api::toRpcError(CaptureError::dependencyFailed(CaptureError::Dependency::MediaMtx, QStringLiteral("down")), cam);
     QCOMPARE(dep.code, -32050);
     QCOMPARE(dep.data.value(QLatin1String("dependency")).toString(), QStringLiteral("mediamtx"));
     QCOMPARE(api::toRpcError(CaptureError::invalidInput(QStringLiteral("format"), QStringLiteral("enum"), QString()), cam).code, -32602);

@@ -51,7 +51,7 @@ void TestCaptureController::waitsForTheCamerasTurn()
     release();
     QCOMPARE(failed.count(), 2);
     QCOMPARE(failed.at(0).at(0).toString(), id);
-    QCOMPARE(failed.at(0).at(1).toString(), app::CaptureController::sentence(media::CaptureError::dependencyFailed(QStringLiteral("mediamtx"), {})));
+    QCOMPARE(failed.at(0).at(1).toString(), app::CaptureController::sentence(media::CaptureError::dependencyFailed(media::CaptureError::Dependency::MediaMtx, {})));
     QCOMPARE(failed.at(1).at(1).toString(), QStringLiteral("This camera is not recording."));
     QVERIFY(!controller.busy());
     QCOMPARE(busy.count(), 2);  // busy once, idle once

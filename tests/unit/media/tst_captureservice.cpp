@@ -174,9 +174,9 @@ void TestCaptureService::mediamtxDownIsDependencyError()
     fx.capture->startRecording(id, 30, QStringLiteral("mkv"), recordSessionInto(mkv));
     QVERIFY(snap.called && start.called && mkv.called);
     QCOMPARE(snap.error.kind, K::Dependency);
-    QCOMPARE(snap.error.dependency, QStringLiteral("mediamtx"));
+    QCOMPARE(snap.error.dependency, CaptureError::Dependency::MediaMtx);
     QCOMPARE(start.error.kind, K::Dependency);
-    QCOMPARE(start.error.dependency, QStringLiteral("mediamtx"));
+    QCOMPARE(start.error.dependency, CaptureError::Dependency::MediaMtx);
     QCOMPARE(mkv.error.kind, K::Unsupported);
     QCOMPARE(mkv.error.feature, QStringLiteral("format:mkv"));
     QVERIFY(!fx.recordingService->isRecording(id));
