@@ -207,9 +207,6 @@ AuthResult JwtService::verifyDownload(const QByteArray &token, const QString &pa
         return invalid();
     // A genuine download token for another file: authenticated but not authorized (HTTP 403).
     if (tokenPath.toString() != path) return AuthResult::failure(QStringLiteral("forbidden"));
-    const QJsonValue cid = claims.value(QLatin1String("cid"));
-    if (!cid.isUndefined() && (!cid.isString() || cid.toString().isEmpty())) return invalid();
-    r.identity.apiKeyId = cid.toString();  // the caller rechecks it: a revoked key's URLs stop working
     return r;
 }
 
@@ -221,18 +218,16 @@ QByteArray JwtService::mintSession(const QString &userId, Role role, qint64 ttlS
 }
 
 QByteArray JwtService::mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
-                                    const QDateTime &notAfter, const QDateTime &now, const QString &credentialId) const
+                                    const QDateTime &notAfter, const QDateTime &now) const
 {
     if (userId.isEmpty() || role == Role::None || path.isEmpty()) return {};
     const qint64 iat = now.toSecsSinceEpoch();
     qint64 exp = iat + ttlSeconds;
     // Seconds are truncated, so exp never lands after the issuing credential's end.
     if (notAfter.isValid()) exp = std::min(exp, notAfter.toSecsSinceEpoch());
-    QList<std::pair<const char *, QString>> strings{
-        {"user_id", userId}, {"role", roleName(role)}, {"scope", QString(kDownloadScope)}, {"path", path}};
-    if (!credentialId.isEmpty())
-        strings.append({"cid", credentialId});
-    return mint(m_secret, strings, {{"iat", iat}, {"exp", exp}});
+    return mint(m_secret,
+                {{"user_id", userId}, {"role", roleName(role)}, {"scope", QString(kDownloadScope)}, {"path", path}},
+                {{"iat", iat}, {"exp", exp}});
 }
 
 } // namespace station::auth

@@ -36,13 +36,9 @@ public:
 
     QByteArray mintSession(const QString &userId, Role role, qint64 ttlSeconds,
                            const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
-    // Expires at min(now + ttl, notAfter) when notAfter is valid. A non-empty
-    // credentialId (the issuing API key) goes into the token as "cid";
-    // verifyDownload() returns it as identity.apiKeyId so the caller can refuse
-    // the URL once that key is revoked.
+    // Expires at min(now + ttl, notAfter) when notAfter is valid.
     QByteArray mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
-                            const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc(),
-                            const QString &credentialId = {}) const;
+                            const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
 
 private:
     QByteArray m_secret;

@@ -168,9 +168,6 @@ void HealthServer::accept()
         const QString key = addressKey(socket->peerAddress());
         if (m_peers.size() >= m_limits.healthMaxConnections || m_perAddress.value(key) >= m_limits.healthMaxPerAddress) {
             // One host cannot take the probes' slots (health.max_connections_per_address).
-            if (m_refused++ % 100 == 0)
-                qCWarning(lcHealth).noquote() << "refused a health connection from" << key << ":" << m_perAddress.value(key)
-                                              << "open from that address," << m_peers.size() << "in all (health.max_connections*)";
             socket->abort();
             socket->deleteLater();
             continue;

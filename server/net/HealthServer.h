@@ -68,7 +68,6 @@ private:
     QHash<QTcpSocket *, Peer> m_peers;
     QHash<QString, int> m_perAddress;
     bool m_acceptPaused = false;
-    quint64 m_refused = 0;
     QElapsedTimer m_clock;
 
     HealthState *m_state;

@@ -205,23 +205,6 @@ private slots:
         QVERIFY(jwt.verifySession(in2 + '.' + b64(QMessageAuthenticationCode::hash(in2, kSecret, QCryptographicHash::Sha256)), kNow).ok);
     }
 
-    // Issue 12 #8: a download token names the API key it was minted for.
-    void downloadTokenCarriesCredentialId()
-    {
-        JwtService jwt(kSecret);
-        const QString path = QStringLiteral("recordings/a.mp4");
-        const AuthResult withKey = jwt.verifyDownload(jwt.mintDownload("alice", Role::Viewer, path, 3600, {}, kNow, "key_0123abcd"), path, kNow);
-        QVERIFY(withKey.ok);
-        QCOMPARE(withKey.identity.apiKeyId, QStringLiteral("key_0123abcd"));
-        const AuthResult without = jwt.verifyDownload(jwt.mintDownload("alice", Role::Viewer, path, 3600, {}, kNow), path, kNow);
-        QVERIFY(without.ok);
-        QVERIFY(without.identity.apiKeyId.isEmpty());
-        QJsonObject c{{"user_id", "alice"}, {"role", "viewer"}, {"scope", "file_download"}, {"path", path},
-                      {"iat", double(kNowS - 10)}, {"exp", double(kNowS + 60)}};
-        for (const QJsonValue &bad : {QJsonValue(42), QJsonValue(QString())})
-            QVERIFY(!jwt.verifyDownload(forge(hs256(), with(c, "cid", bad)), path, kNow).ok);
-    }
-
     void emptySecretNeverVerifies()
     {
         JwtService jwt{QByteArray()};
