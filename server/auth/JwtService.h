@@ -17,12 +17,6 @@ class JwtService
 public:
     explicit JwtService(QByteArray secret);
 
-    // security.max_token_lifetime_s: a token whose exp lies further than this past
-    // now is refused (invalid_token), however it is signed. Default 30 days.
-    static constexpr qint64 kDefaultMaxLifetimeSeconds = 30LL * 86400;
-    void setMaxLifetimeSeconds(qint64 seconds) { m_maxLifetimeSeconds = seconds; }
-    qint64 maxLifetimeSeconds() const { return m_maxLifetimeSeconds; }
-
     // A session token for `authenticate` and `Authorization: Bearer`.
     // Tokens that carry a `scope` claim are refused (reason invalid_token).
     AuthResult verifySession(const QByteArray &token, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
@@ -42,7 +36,6 @@ public:
 
 private:
     QByteArray m_secret;
-    qint64 m_maxLifetimeSeconds = kDefaultMaxLifetimeSeconds;
 };
 
 } // namespace station::auth

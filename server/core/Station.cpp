@@ -105,7 +105,6 @@ bool Station::start(QString *error)
     p.healthServer = std::make_unique<net::HealthServer>(&p.healthState, &p.metrics, QStringLiteral(STATION_VERSION));
     p.healthServer->setLivenessStallMs(cfg.integer(QStringLiteral("health.liveness_stall_s")) * 1000);
     p.healthServer->setEnvironment(cfg.string(QStringLiteral("health.environment")));
-    p.healthServer->setLimits(net::ConnectionLimits::fromConfig(cfg));
     QString healthError;
     m_healthPort = p.healthServer->start(parseHost(cfg.string(QStringLiteral("health.host"))),
                                          quint16(cfg.integer(QStringLiteral("health.port"))), &healthError);
@@ -124,7 +123,6 @@ bool Station::start(QString *error)
     else if (!secret.sourcePath.isEmpty())
         qCInfo(lcStation) << "JWT secret read from" << secret.sourcePath;
     p.jwt = std::make_unique<auth::JwtService>(secret.secret);
-    p.jwt->setMaxLifetimeSeconds(cfg.integer(QStringLiteral("security.max_token_lifetime_s")));
     p.apiKeys = std::make_unique<auth::ApiKeyStore>(cfg.resolvePath(cfg.string(QStringLiteral("security.api_keys_file"))));
     QString keyError;
     if (!p.apiKeys->load(&keyError))
@@ -168,7 +166,6 @@ bool Station::start(QString *error)
     httpSettings.allowedOrigins = cfg.stringList(QStringLiteral("server.allowed_origins"));
     httpSettings.requestsPerMinute = cfg.integer32(QStringLiteral("http.requests_per_minute"));
     httpSettings.wsPath = cfg.string(QStringLiteral("server.ws_path"));
-    httpSettings.limits = net::ConnectionLimits::fromConfig(cfg);
     net::HttpFileServer::Hooks hooks;
     auth::JwtService *jwt = p.jwt.get();
     hooks.authorize = [jwt, keys](const net::HttpRequest &req, const QString &resourcePath) -> int {

@@ -38,7 +38,7 @@ QStringList sets(std::initializer_list<const char *> kv)
 // Limits raised so that only the behaviour under test is exercised.
 QStringList permissive()
 {
-    return sets({"server.max_connections=2100", "server.max_connections_per_address=0", "security.rate_limit.per_second=10000000", "security.rate_limit.burst=10000000",
+    return sets({"server.max_connections=2100", "security.rate_limit.per_second=10000000", "security.rate_limit.burst=10000000",
                  "security.rate_limit.per_address_per_second=10000000", "security.rate_limit.per_address_burst=10000000",
                  "security.auth_failures_per_minute=100000"});
 }
