@@ -111,20 +111,6 @@ private:
     quint16 m_port = 0;
 };
 
-// Which media server this run uses, in the test output (README: STATION_TEST_MEDIAMTX).
-void announceMediaServer()
-{
-    if (StationProcess::usingRealMediaMtx()) {
-        QProcess v;
-        v.start(StationProcess::mediaMtxBinary(), {QStringLiteral("--version")});
-        v.waitForFinished(5000);
-        qInfo("MEDIA SERVER: real MediaMTX %s (%s, from STATION_TEST_MEDIAMTX)", v.readAll().trimmed().constData(),
-              qPrintable(StationProcess::mediaMtxBinary()));
-    } else {
-        qInfo("MEDIA SERVER: the MediaMTX stand-in (%s); set STATION_TEST_MEDIAMTX=/path/to/mediamtx for the real one",
-              qPrintable(StationProcess::mediaMtxBinary()));
-    }
-}
 
 } // namespace
 
@@ -159,7 +145,7 @@ class TestExternalStreams : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        announceMediaServer();
+        StationProcess::announceMediaServer();
         QVERIFY2(m_ipcam.start(), qPrintable(m_ipcam.output()));
         m_station = std::make_unique<StationProcess>(QStringList{QStringLiteral("--set"), QStringLiteral("cameras.demo=2")});
         m_station->useMediaMtx();

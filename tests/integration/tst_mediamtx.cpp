@@ -77,20 +77,6 @@ int loadConfigSeparately(const QString &yml, QString *output)
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
-// Which media server this run uses, in the test output (README: STATION_TEST_MEDIAMTX).
-void announceMediaServer()
-{
-    if (StationProcess::usingRealMediaMtx()) {
-        QProcess v;
-        v.start(StationProcess::mediaMtxBinary(), {QStringLiteral("--version")});
-        v.waitForFinished(5000);
-        qInfo("MEDIA SERVER: real MediaMTX %s (%s, from STATION_TEST_MEDIAMTX)", v.readAll().trimmed().constData(),
-              qPrintable(StationProcess::mediaMtxBinary()));
-    } else {
-        qInfo("MEDIA SERVER: the MediaMTX stand-in (%s); set STATION_TEST_MEDIAMTX=/path/to/mediamtx for the real one",
-              qPrintable(StationProcess::mediaMtxBinary()));
-    }
-}
 
 } // namespace
 
@@ -120,7 +106,7 @@ class TestMediaMtx : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        announceMediaServer();
+        StationProcess::announceMediaServer();
         m_station = std::make_unique<StationProcess>(QStringList{
             QStringLiteral("--set"), QStringLiteral("cameras.demo=2"),
             QStringLiteral("--set"), QStringLiteral("mediamtx.health_check_interval_s=1"),

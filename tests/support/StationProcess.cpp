@@ -349,4 +349,19 @@ QByteArray StationProcess::token(const QString &role, qint64 ttlSeconds, const Q
                     {QStringLiteral("iat"), now}, {QStringLiteral("exp"), now + ttlSeconds}});
 }
 
+// Which media server this run uses, in the test output (README: STATION_TEST_MEDIAMTX).
+void StationProcess::announceMediaServer()
+{
+    if (usingRealMediaMtx()) {
+        QProcess v;
+        v.start(mediaMtxBinary(), {QStringLiteral("--version")});
+        v.waitForFinished(5000);
+        qInfo("MEDIA SERVER: real MediaMTX %s (%s, from STATION_TEST_MEDIAMTX)", v.readAll().trimmed().constData(),
+              qPrintable(mediaMtxBinary()));
+    } else {
+        qInfo("MEDIA SERVER: the MediaMTX stand-in (%s); set STATION_TEST_MEDIAMTX=/path/to/mediamtx for the real one",
+              qPrintable(mediaMtxBinary()));
+    }
+}
+
 } // namespace station::test

@@ -71,6 +71,7 @@ public:
     // With useMediaMtx(): the MediaMTX binary and the ports given to it.
     static QString mediaMtxBinary();        // $STATION_TEST_MEDIAMTX or STATION_STANDIN
     static bool usingRealMediaMtx();        // $STATION_TEST_MEDIAMTX is set
+    static void announceMediaServer();      // says in the test output which media server runs
     quint16 mediaMtxPort(const QString &key) const { return m_mtxPorts.value(key); }  // "hls_port", …
     quint16 mediaMtxApiPort() const { return m_mtxPorts.value(QStringLiteral("api_port")); }
     quint16 mediaMtxRtspPort() const { return m_mtxPorts.value(QStringLiteral("rtsp_port")); }
