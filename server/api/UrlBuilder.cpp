@@ -76,8 +76,11 @@ QString UrlBuilder::downloadUrl(const QString &kind, const QString &filename, co
     const qint64 configuredPort = m_config.integer(QStringLiteral("server.public_port"));
     const qint64 port = configuredPort > 0 ? configuredPort : m_boundPort;
     const QString path = kind + QLatin1Char('/') + filename;
+    // An API key's URLs name it, so they stop working when it is revoked (issue 12 #8).
+    const QString credentialId = identity.authMethod == QLatin1String("api_key") ? identity.apiKeyId : QString();
     const QByteArray token = m_jwt->mintDownload(identity.userId, identity.role, path,
-                                                 m_config.integer(QStringLiteral("security.download_token_ttl_s")), identity.expiresAt);
+                                                 m_config.integer(QStringLiteral("security.download_token_ttl_s")), identity.expiresAt,
+                                                 QDateTime::currentDateTimeUtc(), credentialId);
     return QStringLiteral("%1://%2:%3/files/%4/%5?token=%6")
         .arg(m_config.string(QStringLiteral("server.public_scheme")), host)
         .arg(port)

@@ -1,6 +1,8 @@
 #include "auth/JwtService.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QMessageAuthenticationCode>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -38,12 +40,50 @@ bool isBase64Url(const QByteArray &part)
     return true;
 }
 
+// True when the top-level object of `json` names a member twice (also when
+// spelt differently, e.g. "role" and "r\u006fle"). QJsonDocument silently keeps
+// the last one, and another parser in front of us may keep the first: a token
+// whose claims two parsers read differently is refused.
+bool hasDuplicateTopLevelKeys(const QByteArray &json)
+{
+    QSet<QString> seen;
+    int depth = 0;
+    bool expectKey = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (c == '"') {
+            const qsizetype start = i;
+            for (++i; i < json.size() && json.at(i) != '"'; ++i) {
+                if (json.at(i) == '\\')
+                    ++i;
+            }
+            if (depth == 1 && expectKey) {
+                const QJsonDocument key = QJsonDocument::fromJson('[' + json.mid(start, i - start + 1) + ']');
+                const QString name = key.array().first().toString();
+                if (seen.contains(name))
+                    return true;
+                seen.insert(name);
+                expectKey = false;
+            }
+        } else if (c == '{' || c == '[') {
+            ++depth;
+            expectKey = depth == 1 && c == '{';
+        } else if (c == '}' || c == ']') {
+            --depth;
+        } else if (c == ',' && depth == 1) {
+            expectKey = true;
+        }
+    }
+    return false;
+}
+
 std::optional<QJsonObject> decodeJsonPart(const QByteArray &part)
 {
     if (part.isEmpty() || !isBase64Url(part)) return std::nullopt;
     const auto decoded = QByteArray::fromBase64Encoding(
         part, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded) return std::nullopt;
+    if (hasDuplicateTopLevelKeys(*decoded)) return std::nullopt;
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(*decoded, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject()) return std::nullopt;
@@ -85,7 +125,7 @@ QByteArray mint(const QByteArray &secret, const QList<std::pair<const char *, QS
 // caller applies the scope rule. Order: shape → header (alg, typ) →
 // signature → claims → time, so a forged token never reaches claim parsing
 // with its claims trusted.
-AuthResult verifyCommon(const QByteArray &secret, const QByteArray &token, const QDateTime &now,
+AuthResult verifyCommon(const QByteArray &secret, const QByteArray &token, const QDateTime &now, qint64 maxLifetimeSeconds,
                         QJsonObject *claims)
 {
     if (token.isEmpty() || token.size() > kMaxTokenBytes || secret.isEmpty()) return invalid();
@@ -131,6 +171,8 @@ AuthResult verifyCommon(const QByteArray &secret, const QByteArray &token, const
     if (nbf && *nbf > nowSecs) return invalid();
     const QDateTime expiresAt = QDateTime::fromSecsSinceEpoch(*exp, Qt::UTC);
     if (*exp <= nowSecs) return AuthResult::failure(QStringLiteral("token_expired"), expiresAt);
+    // A correctly signed token valid for decades (exp = 2^53) is as good as a leaked secret.
+    if (*exp - nowSecs > maxLifetimeSeconds) return invalid();
 
     AuthResult r;
     r.ok = true;
@@ -149,7 +191,7 @@ JwtService::JwtService(QByteArray secret) : m_secret(std::move(secret)) {}
 AuthResult JwtService::verifySession(const QByteArray &token, const QDateTime &now) const
 {
     QJsonObject claims;
-    AuthResult r = verifyCommon(m_secret, token, now, &claims);
+    AuthResult r = verifyCommon(m_secret, token, now, m_maxLifetimeSeconds, &claims);
     // Download tokens (and any other scoped token) must not open a session.
     if (r.ok && claims.contains(QLatin1String("scope"))) return invalid();
     return r;
@@ -158,13 +200,16 @@ AuthResult JwtService::verifySession(const QByteArray &token, const QDateTime &n
 AuthResult JwtService::verifyDownload(const QByteArray &token, const QString &path, const QDateTime &now) const
 {
     QJsonObject claims;
-    AuthResult r = verifyCommon(m_secret, token, now, &claims);
+    AuthResult r = verifyCommon(m_secret, token, now, m_maxLifetimeSeconds, &claims);
     if (!r.ok) return r;
     const QJsonValue tokenPath = claims.value(QLatin1String("path"));
     if (claims.value(QLatin1String("scope")) != QJsonValue(kDownloadScope) || !tokenPath.isString())
         return invalid();
     // A genuine download token for another file: authenticated but not authorized (HTTP 403).
     if (tokenPath.toString() != path) return AuthResult::failure(QStringLiteral("forbidden"));
+    const QJsonValue cid = claims.value(QLatin1String("cid"));
+    if (!cid.isUndefined() && (!cid.isString() || cid.toString().isEmpty())) return invalid();
+    r.identity.apiKeyId = cid.toString();  // the caller rechecks it: a revoked key's URLs stop working
     return r;
 }
 
@@ -176,16 +221,18 @@ QByteArray JwtService::mintSession(const QString &userId, Role role, qint64 ttlS
 }
 
 QByteArray JwtService::mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
-                                    const QDateTime &notAfter, const QDateTime &now) const
+                                    const QDateTime &notAfter, const QDateTime &now, const QString &credentialId) const
 {
     if (userId.isEmpty() || role == Role::None || path.isEmpty()) return {};
     const qint64 iat = now.toSecsSinceEpoch();
     qint64 exp = iat + ttlSeconds;
     // Seconds are truncated, so exp never lands after the issuing credential's end.
     if (notAfter.isValid()) exp = std::min(exp, notAfter.toSecsSinceEpoch());
-    return mint(m_secret,
-                {{"user_id", userId}, {"role", roleName(role)}, {"scope", QString(kDownloadScope)}, {"path", path}},
-                {{"iat", iat}, {"exp", exp}});
+    QList<std::pair<const char *, QString>> strings{
+        {"user_id", userId}, {"role", roleName(role)}, {"scope", QString(kDownloadScope)}, {"path", path}};
+    if (!credentialId.isEmpty())
+        strings.append({"cid", credentialId});
+    return mint(m_secret, strings, {{"iat", iat}, {"exp", exp}});
 }
 
 } // namespace station::auth

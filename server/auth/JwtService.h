@@ -17,6 +17,12 @@ class JwtService
 public:
     explicit JwtService(QByteArray secret);
 
+    // security.max_token_lifetime_s: a token whose exp lies further than this past
+    // now is refused (invalid_token), however it is signed. Default 30 days.
+    static constexpr qint64 kDefaultMaxLifetimeSeconds = 30LL * 86400;
+    void setMaxLifetimeSeconds(qint64 seconds) { m_maxLifetimeSeconds = seconds; }
+    qint64 maxLifetimeSeconds() const { return m_maxLifetimeSeconds; }
+
     // A session token for `authenticate` and `Authorization: Bearer`.
     // Tokens that carry a `scope` claim are refused (reason invalid_token).
     AuthResult verifySession(const QByteArray &token, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
@@ -30,12 +36,17 @@ public:
 
     QByteArray mintSession(const QString &userId, Role role, qint64 ttlSeconds,
                            const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
-    // Expires at min(now + ttl, notAfter) when notAfter is valid.
+    // Expires at min(now + ttl, notAfter) when notAfter is valid. A non-empty
+    // credentialId (the issuing API key) goes into the token as "cid";
+    // verifyDownload() returns it as identity.apiKeyId so the caller can refuse
+    // the URL once that key is revoked.
     QByteArray mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
-                            const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+                            const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc(),
+                            const QString &credentialId = {}) const;
 
 private:
     QByteArray m_secret;
+    qint64 m_maxLifetimeSeconds = kDefaultMaxLifetimeSeconds;
 };
 
 } // namespace station::auth

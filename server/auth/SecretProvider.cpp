@@ -36,6 +36,12 @@ bool isV1Default(const QByteArray &secret) { return secret == QByteArray(kV1Defa
 
 SecretResult readSecretFile(const QString &path)
 {
+    // A secret others can read is a secret anyone on the box can mint tokens with.
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        return fail(QStringLiteral("%1: %2 is accessible by other users (mode %3); restrict it with: chmod 600 %2")
+                        .arg(kFileKey, path, QString::number(st.st_mode & 07777, 8).rightJustified(4, QLatin1Char('0'))));
+    }
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("%1: cannot read %2 (%3)").arg(kFileKey, path, f.errorString()));

@@ -122,6 +122,8 @@ std::vector<KeyDef> buildSchema()
         integer("security.rate_limit.per_address_burst", 600, 1, 10000000, "burst per remote address"),
         integer("security.auth_failures_per_minute", 10, 1, 1000000, "failed authenticate calls per address per minute"),
         integer("security.download_token_ttl_s", 3600, 10, 86400 * 7, "lifetime of download_url tokens"),
+        // limits against hostile clients (README "Limits")
+        integer("security.max_token_lifetime_s", 2592000, 60, 86400LL * 3650, "tokens expiring further in the future than this are refused"),
 
         // http downloads
         integer("http.requests_per_minute", 600, 1, 10000000, "download requests per minute per address"),

@@ -123,6 +123,7 @@ bool Station::start(QString *error)
     else if (!secret.sourcePath.isEmpty())
         qCInfo(lcStation) << "JWT secret read from" << secret.sourcePath;
     p.jwt = std::make_unique<auth::JwtService>(secret.secret);
+    p.jwt->setMaxLifetimeSeconds(cfg.integer(QStringLiteral("security.max_token_lifetime_s")));
     p.apiKeys = std::make_unique<auth::ApiKeyStore>(cfg.resolvePath(cfg.string(QStringLiteral("security.api_keys_file"))));
     QString keyError;
     if (!p.apiKeys->load(&keyError))
@@ -183,6 +184,8 @@ bool Station::start(QString *error)
         if (token.isEmpty())
             return 401;
         const auth::AuthResult r = jwt->verifyDownload(token.toUtf8(), resourcePath);
+        if (r.ok && !r.identity.apiKeyId.isEmpty() && !keys->recheck(r.identity.apiKeyId).ok)
+            return 401;  // minted for an API key that has been revoked or has expired since
         return r.ok ? 0 : r.reason == QLatin1String("forbidden") ? 403 : 401;
     };
     media::FileCatalog *recordings = p.recordings.get();

@@ -159,6 +159,69 @@ private slots:
         }
     }
 
+    // Issue 12 #13: a correctly signed token valid for decades is refused.
+    void maximumLifetime()
+    {
+        JwtService jwt(kSecret);
+        QCOMPARE(jwt.maxLifetimeSeconds(), 30LL * 86400);
+        QVERIFY(jwt.verifySession(forge(hs256(), with(claims(), "exp", double(kNowS + 30 * 86400))), kNow).ok);
+        for (double exp : {double(kNowS + 30 * 86400 + 1), 9007199254740992.0}) {
+            const AuthResult r = jwt.verifySession(forge(hs256(), with(claims(), "exp", exp)), kNow);
+            QVERIFY(!r.ok);
+            QCOMPARE(r.reason, QStringLiteral("invalid_token"));
+        }
+        jwt.setMaxLifetimeSeconds(3600);
+        QVERIFY(jwt.verifySession(forge(hs256(), claims()), kNow).ok);  // exp = now + 3600
+        QVERIFY(!jwt.verifySession(forge(hs256(), with(claims(), "exp", double(kNowS + 3601))), kNow).ok);
+    }
+
+    // Issue 12 #13: a member named twice (also via an escape) makes the token invalid.
+    void duplicateClaimKeys_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<QByteArray>("payload");
+        const QByteArray times = ",\"iat\":" + QByteArray::number(kNowS - 10) + ",\"exp\":" + QByteArray::number(kNowS + 3600);
+        const QByteArray hdr = R"({"alg":"HS256","typ":"JWT"})";
+        QTest::newRow("role twice") << hdr << QByteArray(R"({"user_id":"alice","role":"viewer","role":"admin")" + times + "}");
+        QTest::newRow("escaped duplicate") << hdr << QByteArray(R"({"user_id":"alice","role":"viewer","r\u006fle":"admin")" + times + "}");
+        QTest::newRow("exp twice") << hdr << QByteArray(R"({"user_id":"alice","role":"viewer")" + times + ",\"exp\":9007199254740991}");
+        QTest::newRow("alg twice in header") << QByteArray(R"({"alg":"none","alg":"HS256"})")
+                                             << QByteArray(R"({"user_id":"alice","role":"viewer")" + times + "}");
+    }
+    void duplicateClaimKeys()
+    {
+        QFETCH(QByteArray, header);
+        QFETCH(QByteArray, payload);
+        const QByteArray input = b64(header) + '.' + b64(payload);
+        const QByteArray token = input + '.' + b64(QMessageAuthenticationCode::hash(input, kSecret, QCryptographicHash::Sha256));
+        JwtService jwt(kSecret);
+        const AuthResult r = jwt.verifySession(token, kNow);
+        QVERIFY(!r.ok);
+        QCOMPARE(r.reason, QStringLiteral("invalid_token"));
+        // The same claims without the repetition verify, and nested repeats are not top-level duplicates.
+        const QByteArray clean = R"({"user_id":"alice","role":"viewer","x":{"a":1,"a":2},"iat":)" + QByteArray::number(kNowS - 10)
+                                 + ",\"exp\":" + QByteArray::number(kNowS + 3600) + "}";
+        const QByteArray in2 = b64(R"({"alg":"HS256","typ":"JWT"})") + '.' + b64(clean);
+        QVERIFY(jwt.verifySession(in2 + '.' + b64(QMessageAuthenticationCode::hash(in2, kSecret, QCryptographicHash::Sha256)), kNow).ok);
+    }
+
+    // Issue 12 #8: a download token names the API key it was minted for.
+    void downloadTokenCarriesCredentialId()
+    {
+        JwtService jwt(kSecret);
+        const QString path = QStringLiteral("recordings/a.mp4");
+        const AuthResult withKey = jwt.verifyDownload(jwt.mintDownload("alice", Role::Viewer, path, 3600, {}, kNow, "key_0123abcd"), path, kNow);
+        QVERIFY(withKey.ok);
+        QCOMPARE(withKey.identity.apiKeyId, QStringLiteral("key_0123abcd"));
+        const AuthResult without = jwt.verifyDownload(jwt.mintDownload("alice", Role::Viewer, path, 3600, {}, kNow), path, kNow);
+        QVERIFY(without.ok);
+        QVERIFY(without.identity.apiKeyId.isEmpty());
+        QJsonObject c{{"user_id", "alice"}, {"role", "viewer"}, {"scope", "file_download"}, {"path", path},
+                      {"iat", double(kNowS - 10)}, {"exp", double(kNowS + 60)}};
+        for (const QJsonValue &bad : {QJsonValue(42), QJsonValue(QString())})
+            QVERIFY(!jwt.verifyDownload(forge(hs256(), with(c, "cid", bad)), path, kNow).ok);
+    }
+
     void emptySecretNeverVerifies()
     {
         JwtService jwt{QByteArray()};

@@ -135,6 +135,30 @@ private slots:
         QVERIFY(!r.error.contains(QLatin1String("too-short")));
     }
 
+    // Issue 12 #12: a secret file others can read is refused with the fix in the message.
+    void secretReadableByOthersRefused()
+    {
+        QTemporaryDir dir;
+        QDir(dir.path()).mkpath(QStringLiteral("state"));
+        const QString path = dir.filePath(QStringLiteral("state/jwt_secret"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(64, 'a') + '\n');
+        f.close();
+        for (mode_t mode : {mode_t(0644), mode_t(0640), mode_t(0604), mode_t(0660)}) {
+            QCOMPARE(::chmod(QFile::encodeName(path).constData(), mode), 0);
+            const SecretResult r = resolveJwtSecret(configFor(dir.path()));
+            QVERIFY(!r.ok());
+            QVERIFY2(r.error.contains(QLatin1String("chmod 600 ") + path), qPrintable(r.error));
+            QVERIFY2(r.error.contains(QLatin1String("security.jwt_secret_file")), qPrintable(r.error));
+            QVERIFY(!r.error.contains(QLatin1String("aaaaaaaa")));
+        }
+        QCOMPARE(::chmod(QFile::encodeName(path).constData(), 0600), 0);
+        const SecretResult ok = resolveJwtSecret(configFor(dir.path()));
+        QVERIFY2(ok.ok(), qPrintable(ok.error));
+        QCOMPARE(ok.secret, QByteArray(64, 'a'));
+    }
+
     void unreadableAsDirectory()
     {
         // Works as root too: a folder where the file should be cannot be read.
