@@ -60,6 +60,8 @@ public:
                        QStringLiteral("security.rate_limit.burst=2000"),
                        QStringLiteral("security.rate_limit.per_address_per_second=1000000"),
                        QStringLiteral("security.rate_limit.per_address_burst=1000000"),
+                       // every client connects from 127.0.0.1: no per-address cap (default 32)
+                       QStringLiteral("server.max_connections_per_address=0"),
                        QStringLiteral("mediamtx.binary=") + m_mtxBin};
         for (auto it = m_mtx.cbegin(); it != m_mtx.cend(); ++it)
             kv << QStringLiteral("mediamtx.%1=%2").arg(it.key()).arg(it.value());

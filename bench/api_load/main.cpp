@@ -187,6 +187,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("security.rate_limit.burst=2000"), QStringLiteral("default 60")},
         {QStringLiteral("security.rate_limit.per_address_per_second=1000000"), QStringLiteral("all clients share 127.0.0.1; default 300/s would throttle the benchmark")},
         {QStringLiteral("security.rate_limit.per_address_burst=1000000"), QStringLiteral("default 600")},
+        {QStringLiteral("server.max_connections_per_address=0"), QStringLiteral("all clients share 127.0.0.1; default 32 would refuse the rest")},
         {QStringLiteral("security.jwt_secret=<%1 random chars>").arg(secret.size()), QStringLiteral("known to the benchmark, which signs its own HS256 admin token")},
         {QStringLiteral("mediamtx.binary=/nonexistent"), QStringLiteral("no MediaMTX here: its supervisor reports NOT_INSTALLED and stays idle")},
     };

@@ -98,19 +98,26 @@ std::vector<KeyDef> buildSchema()
         integer("server.max_message_bytes", 1048576, 1024, 64 * 1048576, "largest inbound WebSocket message"),
         integer("server.max_batch_size", 50, 1, 10000, "largest JSON-RPC batch"),
         integer("server.max_connections", 100, 1, 100000, "concurrent WebSocket connections"),
-        integer("server.max_connections_per_address", 0, 0, 100000, "connections per remote address; 0: no limit"),
+        integer("server.max_connections_per_address", 32, 0, 100000, "connections per remote address (IPv6: per /64), WebSocket and HTTP together; 0: no limit"),
         integer("server.max_in_flight", 64, 1, 100000, "requests in flight per connection"),
-        integer("server.max_outbound_queue_bytes", 8388608, 65536, 1LL << 31, "unsent bytes per connection before it is closed"),
+        integer("server.max_outbound_queue_bytes", 2097152, 65536, 1LL << 31, "unsent bytes per connection (every listener) past which the server stops reading from it"),
         integer("server.write_timeout_s", 10, 1, 3600, "seconds a blocked write may last"),
         integer("server.request_timeout_s", 30, 1, 3600, "generic handler deadline"),
         integer("server.ping_interval_s", 30, 1, 3600, "WebSocket ping interval"),
         integer("server.pong_timeout_s", 60, 2, 7200, "silence after which a connection is closed"),
+        // limits against hostile clients (README "Limits")
+        integer("server.min_read_rate_bytes_per_s", 4096, 0, 1LL << 30, "a client with unsent bytes waiting must read at least this fast; 0: off"),
+        integer("server.slow_read_timeout_s", 20, 1, 3600, "window over which the read rate is judged"),
+        integer("server.auth_timeout_s", 30, 1, 86400, "a WebSocket connection that has not authenticated by then is closed"),
 
         // health: the 8003 listener
         str("health.host", "0.0.0.0", "address the health listener binds"),
         integer("health.port", 8003, 0, kPortMax, "health and metrics port; 0 picks a free port"),
         integer("health.liveness_stall_s", 10, 1, 3600, "main-loop stall that makes /health/live fail"),
         str("health.environment", "production", "label reported by /health/detailed"),
+        // limits against hostile clients (README "Limits")
+        integer("health.max_connections", 64, 1, 100000, "concurrent connections to the health listener"),
+        integer("health.max_connections_per_address", 16, 1, 100000, "health connections per remote address (IPv6: per /64)"),
 
         // security
         str("security.jwt_secret", "", "HS256 secret, at least 32 bytes; empty: read from jwt_secret_file"),
@@ -127,6 +134,10 @@ std::vector<KeyDef> buildSchema()
 
         // http downloads
         integer("http.requests_per_minute", 600, 1, 10000000, "download requests per minute per address"),
+        // limits against hostile clients (README "Limits")
+        integer("http.max_connections", 64, 1, 100000, "concurrent HTTP (download) connections on the API port"),
+        integer("http.request_head_timeout_s", 10, 1, 3600, "a request head must be complete this long after its first byte (health port too)"),
+        integer("http.keepalive_idle_s", 30, 1, 3600, "an idle keep-alive connection is closed after this (health port too)"),
 
         // storage
         str("storage.data_dir", "/var/lib/camera-station", "root of recordings, snapshots and state"),

@@ -105,6 +105,7 @@ bool Station::start(QString *error)
     p.healthServer = std::make_unique<net::HealthServer>(&p.healthState, &p.metrics, QStringLiteral(STATION_VERSION));
     p.healthServer->setLivenessStallMs(cfg.integer(QStringLiteral("health.liveness_stall_s")) * 1000);
     p.healthServer->setEnvironment(cfg.string(QStringLiteral("health.environment")));
+    p.healthServer->setLimits(net::ConnectionLimits::fromConfig(cfg));
     QString healthError;
     m_healthPort = p.healthServer->start(parseHost(cfg.string(QStringLiteral("health.host"))),
                                          quint16(cfg.integer(QStringLiteral("health.port"))), &healthError);
@@ -167,6 +168,7 @@ bool Station::start(QString *error)
     httpSettings.allowedOrigins = cfg.stringList(QStringLiteral("server.allowed_origins"));
     httpSettings.requestsPerMinute = cfg.integer32(QStringLiteral("http.requests_per_minute"));
     httpSettings.wsPath = cfg.string(QStringLiteral("server.ws_path"));
+    httpSettings.limits = net::ConnectionLimits::fromConfig(cfg);
     net::HttpFileServer::Hooks hooks;
     auth::JwtService *jwt = p.jwt.get();
     hooks.authorize = [jwt, keys](const net::HttpRequest &req, const QString &resourcePath) -> int {

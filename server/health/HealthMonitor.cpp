@@ -12,6 +12,7 @@
 
 #include <QJsonArray>
 #include <QSet>
+#include <QRegularExpression>
 
 namespace station::health {
 
@@ -20,6 +21,35 @@ using health::MetricsRegistry;
 using mediamtx::MediaMtxSupervisor;
 
 namespace {
+
+// Health output is served without authentication (8003 binds every interface):
+// it never shows where things live on disk. An absolute path becomes its last
+// component ("starting /opt/x/bin/mediamtx" → "starting mediamtx").
+QString withoutPaths(const QString &text)
+{
+    static const QRegularExpression path(QStringLiteral(R"((?<![\w.:/])/[^\s"',;()]+)"));
+    QString out = text;
+    QRegularExpressionMatch m;
+    qsizetype from = 0;
+    while ((m = path.match(out, from)).hasMatch()) {
+        QString tail = m.captured(0);
+        while (tail.endsWith(QLatin1Char('/')))
+            tail.chop(1);
+        const QString name = tail.mid(tail.lastIndexOf(QLatin1Char('/')) + 1);
+        out.replace(m.capturedStart(0), m.capturedLength(0), name);
+        from = m.capturedStart(0) + name.size();
+    }
+    return out;
+}
+
+void scrubPaths(ComponentHealth &c)
+{
+    c.message = withoutPaths(c.message);
+    for (auto it = c.details.begin(); it != c.details.end(); ++it) {
+        if (it.value().isString())
+            it.value() = withoutPaths(it.value().toString());
+    }
+}
 
 } // namespace
 
@@ -257,7 +287,9 @@ QJsonObject HealthMonitor::statusResult(const health::HealthSnapshot &snap) cons
 void HealthMonitor::refresh()
 {
     m_s.healthState->heartbeat();
-    const health::HealthSnapshot snap = evaluate();
+    health::HealthSnapshot snap = evaluate();
+    for (ComponentHealth &c : snap.components)
+        scrubPaths(c);
     m_s.healthState->publish(snap);
     if (m_s.mediamtx->available())
         m_mediamtxEverAvailable = true;

@@ -21,8 +21,10 @@ namespace station::net {
 
 namespace {
 const char kRoutedProperty[] = "station_routed";
-constexpr int kHeadTimeoutMs = 10000;
 constexpr qint64 kCloseGraceMs = 2000;
+constexpr int kMaxPending = 1024;
+constexpr int kFdReserve = 32;   // descriptors kept free for files, pipes and the health port
+constexpr qint64 kSliceMs = 5;   // one connection's requests are handled for this long, then others get a turn
 } // namespace
 
 struct ApiServer::Connection {
@@ -33,7 +35,13 @@ struct ApiServer::Connection {
     qint64 lastPingMs = 0;
     qint64 lastWriteProgressMs = 0;
     qint64 closingSinceMs = -1;
+    qint64 connectedMs = 0;
+    qint64 lastAcked = -1;
+    bool paused = false;   // over the outbound budget, or messages waiting: the socket is not read
+    bool drainQueued = false;
+    QList<QByteArray> inbox;  // messages read but not yet handled (bounded by one socket read)
     bool dropped = false;  // disconnected; deleted on the next event-loop turn
+    SlowReaderMeter meter;
 };
 
 ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, events::EventBus *bus,
@@ -50,13 +58,31 @@ ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, 
     m_writeTimeoutMs = config.integer(QStringLiteral("server.write_timeout_s")) * 1000;
     m_pingIntervalMs = config.integer(QStringLiteral("server.ping_interval_s")) * 1000;
     m_pongTimeoutMs = config.integer(QStringLiteral("server.pong_timeout_s")) * 1000;
+    m_authTimeoutMs = config.integer(QStringLiteral("server.auth_timeout_s")) * 1000;
+    m_limits = ConnectionLimits::fromConfig(config);
 
     m_tcp = new QTcpServer(this);
-    m_tcp->setMaxPendingConnections(1024);
+    m_tcp->setMaxPendingConnections(kMaxPending);
+    // The kernel's accept queue: Qt's default of 50 overflows when a few hundred clients
+    // connect at once (a kiosk wall reconnecting, a fleet after a restart). An overflowing
+    // queue drops the handshake's last ACK; the client thinks it is connected and waits
+    // seconds on TCP retransmission before its first byte is read.
+    m_tcp->setListenBacklogSize(1024);
     connect(m_tcp, &QTcpServer::newConnection, this, &ApiServer::onNewTcpConnection);
+    // Qt pauses a listener whose accept() failed for lack of resources (EMFILE);
+    // housekeeping resumes it once descriptors are free again, instead of leaving
+    // the API unreachable for good.
+    connect(m_tcp, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
+        qCWarning(lcWs) << "accept failed:" << error << "(open descriptors" << FdBudget::openDescriptors() << "of" << FdBudget::softLimit()
+                        << "); pausing accept";
+        FdBudget::pauseListener(m_tcp);
+        m_acceptPaused = true;
+    });
+    m_resumeTimer.setInterval(50);
+    connect(&m_resumeTimer, &QTimer::timeout, this, &ApiServer::resumeDrained);
     m_ws = new QWebSocketServer(QStringLiteral("camera-station"), QWebSocketServer::NonSecureMode, this);
     m_ws->setMaxPendingConnections(1024);
-    m_ws->setHandshakeTimeout(std::chrono::milliseconds(kHeadTimeoutMs));
+    m_ws->setHandshakeTimeout(std::chrono::milliseconds(m_limits.headTimeoutMs));
     connect(m_ws, &QWebSocketServer::newConnection, this, &ApiServer::onNewWebSocket);
     connect(bus, &events::EventBus::published, this, &ApiServer::deliver);
 
@@ -124,26 +150,85 @@ QList<rpc::RpcSession *> ApiServer::sessions() const
 
 int ApiServer::connectionsFrom(const QHostAddress &peer) const
 {
-    int n = 0;
-    for (const Connection *c : m_connections)
-        n += c->session->peer() == peer ? 1 : 0;
-    for (const PendingUpgrade &p : m_pendingUpgrades)
-        n += p.socket && p.peer == peer ? 1 : 0;
-    return n;
+    return m_socketsPerAddress.value(addressKey(peer));
+}
+
+void ApiServer::trackSocket(QTcpSocket *socket)
+{
+    const QString key = addressKey(socket->peerAddress());
+    m_sockets.insert(socket, TrackedSocket{socket, key});
+    ++m_socketsPerAddress[key];
+    // Context m_tracker: routing disconnects the socket from `this`, not from it.
+    // (`destroyed` is not emitted while signals are blocked; housekeeping sweeps too.)
+    connect(socket, &QObject::destroyed, &m_tracker, [this, socket] { untrackSocket(socket); });
+}
+
+void ApiServer::untrackSocket(QTcpSocket *socket)
+{
+    const auto it = m_sockets.constFind(socket);
+    if (it == m_sockets.constEnd())
+        return;
+    const QString k = it->key;
+    m_sockets.erase(it);
+    m_httpSockets.remove(socket);
+    if (--m_socketsPerAddress[k] <= 0)
+        m_socketsPerAddress.remove(k);
+    if (m_acceptPaused && !m_resumeCheckQueued) {
+        // A descriptor was freed: look again soon (once for a burst of closes), not only at housekeeping.
+        m_resumeCheckQueued = true;
+        QTimer::singleShot(10, this, [this] {
+            m_resumeCheckQueued = false;
+            resumeAcceptIfFree();
+        });
+    }
+}
+
+void ApiServer::resumeAcceptIfFree()
+{
+    // Resume with some slack, so as not to flap between pause and resume on every connection.
+    if (m_acceptPaused && !FdBudget::nearLimit(kFdReserve + kFdReserve / 4)) {
+        qCInfo(lcWs) << "descriptors available again; resuming accept";
+        m_acceptPaused = false;
+        FdBudget::resumeListener(m_tcp, kMaxPending);
+    }
 }
 
 void ApiServer::onNewTcpConnection()
 {
+    if (FdBudget::nearLimit(kFdReserve)) {
+        // Stop accepting before accept() itself fails; housekeeping resumes once descriptors are free.
+        qCWarning(lcWs) << "open descriptors near the limit of" << FdBudget::softLimit() << "; pausing accept";
+        FdBudget::pauseListener(m_tcp);
+        m_acceptPaused = true;
+    }
     while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
+        trackSocket(socket);
+        const int fromPeer = m_socketsPerAddress.value(m_sockets.value(socket).key);
+        if ((m_limits.maxPerAddress > 0 && fromPeer > 2 * m_limits.maxPerAddress)
+            || m_sockets.size() > m_maxConnections + m_limits.httpMaxConnections + 64) {
+            if (m_refusedAtAccept++ % 100 == 0)
+                qCWarning(lcWs).noquote() << "connection from" << m_sockets.value(socket).key << "reset at accept:" << fromPeer
+                                          << "sockets from that address," << m_sockets.size() << "in all";
+            socket->abort();  // far over the limit: not even a reply
+            socket->deleteLater();
+            continue;
+        }
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { routeSocket(socket); });
         connect(socket, &QTcpSocket::disconnected, socket, [socket] {
             if (!socket->property(kRoutedProperty).toBool())
                 socket->deleteLater();
         });
+        // A reset before routing does not always report `disconnected`: free the socket anyway.
+        connect(socket, &QTcpSocket::errorOccurred, socket, [socket] {
+            if (!socket->property(kRoutedProperty).toBool() && socket->state() == QAbstractSocket::UnconnectedState)
+                socket->deleteLater();
+        });
         // A client that never finishes its request head is dropped.
-        QTimer::singleShot(kHeadTimeoutMs, socket, [socket] {
-            if (!socket->property(kRoutedProperty).toBool())
+        QTimer::singleShot(int(m_limits.headTimeoutMs), socket, [socket] {
+            if (!socket->property(kRoutedProperty).toBool()) {
                 socket->abort();
+                socket->deleteLater();
+            }
         });
         if (socket->bytesAvailable() > 0)
             routeSocket(socket);
@@ -184,6 +269,12 @@ void ApiServer::routeSocket(QTcpSocket *socket)
         refuse(socket, status, status == 431 ? "request header too large" : "malformed request");
         return;
     }
+    if (m_limits.maxPerAddress > 0 && m_socketsPerAddress.value(m_sockets.value(socket).key) > m_limits.maxPerAddress) {
+        qCWarning(lcWs).noquote() << "refused a connection from" << m_sockets.value(socket).key << ": more than"
+                               << m_limits.maxPerAddress << "from that address (server.max_connections_per_address)";
+        refuse(socket, 503, "connection limit per address reached", "Retry-After: 5\r\n");
+        return;
+    }
     if (request.path == m_wsPath && request.isWebSocketUpgrade() && request.method == "GET") {
         const QString origin = QString::fromUtf8(request.header("origin"));
         if (!m_allowedOrigins.contains(QStringLiteral("*")) && !origin.isEmpty() && !m_allowedOrigins.contains(origin)) {
@@ -194,10 +285,6 @@ void ApiServer::routeSocket(QTcpSocket *socket)
             refuse(socket, 503, "connection limit reached", "Retry-After: 5\r\n");
             return;
         }
-        if (m_maxPerAddress > 0 && connectionsFrom(socket->peerAddress()) >= m_maxPerAddress) {
-            refuse(socket, 503, "connection limit per address reached", "Retry-After: 5\r\n");
-            return;
-        }
         socket->setProperty(kRoutedProperty, true);
         disconnect(socket, nullptr, this, nullptr);
         QString host = QString::fromUtf8(request.header("host"));
@@ -205,8 +292,13 @@ void ApiServer::routeSocket(QTcpSocket *socket)
         m_ws->handleConnection(socket);
         return;
     }
+    if (m_httpSockets.size() >= m_limits.httpMaxConnections) {
+        refuse(socket, 503, "HTTP connection limit reached", "Retry-After: 5\r\n");
+        return;
+    }
     socket->setProperty(kRoutedProperty, true);
     disconnect(socket, nullptr, this, nullptr);
+    m_httpSockets.insert(socket, true);
     if (adoptHttp) {
         adoptHttp(socket);
     } else {
@@ -232,7 +324,7 @@ void ApiServer::onNewWebSocket()
         m_pendingUpgrades.removeIf([](const PendingUpgrade &p) { return p.socket.isNull(); });
         const QString clientId = QStringLiteral("conn-%1").arg(++m_connectionCounter, 6, 16, QLatin1Char('0'));
         c->session = new rpc::RpcSession(clientId, ws->peerAddress(), hostHeader, this);
-        c->lastActivityMs = c->lastPingMs = c->lastWriteProgressMs = m_clock.elapsed();
+        c->lastActivityMs = c->lastPingMs = c->lastWriteProgressMs = c->connectedMs = m_clock.elapsed();
         m_dispatcher->attach(c->session);
         ws->setMaxAllowedIncomingMessageSize(quint64(m_maxMessage));
         ws->setMaxAllowedIncomingFrameSize(quint64(m_maxMessage));
@@ -249,7 +341,10 @@ void ApiServer::onNewWebSocket()
             c->lastActivityMs = m_clock.elapsed();
             if (c->closingSinceMs >= 0)
                 return;  // a connection being closed (e.g. for flooding) gets no more work done
-            m_dispatcher->handleMessage(c->session, message.toUtf8());
+            // Handled in time slices on later event-loop turns, so one client's pile of
+            // requests cannot hold up everyone else's (and stops reading while it waits).
+            c->inbox.append(message.toUtf8());
+            scheduleDrain(c);
         });
         connect(ws, &QWebSocket::binaryMessageReceived, this, [this, c](const QByteArray &) {
             c->lastActivityMs = m_clock.elapsed();
@@ -258,7 +353,12 @@ void ApiServer::onNewWebSocket()
         connect(ws, &QWebSocket::pong, this, [this, c](quint64, const QByteArray &) { c->lastActivityMs = m_clock.elapsed(); });
         if (c->tcp) {
             connect(c->tcp, &QTcpSocket::bytesWritten, this, [this, c](qint64) { c->lastWriteProgressMs = m_clock.elapsed(); });
-            connect(c->tcp, &QTcpSocket::readyRead, this, [this, c] { c->lastActivityMs = m_clock.elapsed(); });
+            connect(c->tcp, &QTcpSocket::readyRead, this, [this, c] {
+                c->lastActivityMs = m_clock.elapsed();
+                // Qt answers pings inside QWebSocket, outside sendTo(): its pongs count against the budget too.
+                if (c->tcp->bytesToWrite() > m_maxOutbound)
+                    pause(c);
+            });
         }
         connect(ws, &QWebSocket::disconnected, this, [this, c] { dropConnection(c); });
         Q_EMIT connectionCountChanged();
@@ -270,6 +370,11 @@ void ApiServer::dropConnection(Connection *c)
     if (!m_connections.remove(c->ws))
         return;
     const QHostAddress peer = c->session->peer();
+    if (c->tcp) {
+        c->tcp->blockSignals(false);
+        untrackSocket(c->tcp);  // it is gone for the limits now, whenever Qt deletes it
+    }
+    c->paused = false;
     // The sockets outlive `c` until their deleteLater: no signal may reach it after this.
     disconnect(c->ws, nullptr, this, nullptr);
     if (c->tcp)
@@ -282,8 +387,7 @@ void ApiServer::dropConnection(Connection *c)
     // which still uses `c`: delete it once the current call chain is done.
     c->dropped = true;
     QMetaObject::invokeMethod(this, [c] { delete c; }, Qt::QueuedConnection);
-    if (connectionsFrom(peer) == 0)
-        m_dispatcher->forgetAddress(peer.toString());
+    m_dispatcher->forgetAddress(addressKey(peer));
     Q_EMIT connectionCountChanged();
 }
 
@@ -300,13 +404,122 @@ void ApiServer::sendTo(Connection *c, const QByteArray &text)
     c->ws->flush();
     if (c->dropped)
         return;
-    if (c->tcp && c->tcp->bytesToWrite() > m_maxOutbound) {
-        // A client that does not read cannot grow our memory (§12.1, §15).
-        qCWarning(lcWs) << c->session->clientId() << "outbound queue over limit; closing";
+    if (!c->tcp)
+        return;
+    if (c->tcp->bytesToWrite() > m_maxOutbound)
+        pause(c);  // back-pressure: read no more requests (nor pings) until the client drains
+    if (c->tcp->bytesToWrite() > 2 * m_maxOutbound) {
+        // Notifications keep coming while paused: a client that does not read cannot grow our memory (§12.1, §15).
+        qCWarning(lcWs) << c->session->clientId() << "outbound queue over limit (" << c->tcp->bytesToWrite() << "bytes); closing";
         if (m_metrics)
             m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"));
         c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("outbound queue limit"));
     }
+}
+
+void ApiServer::pause(Connection *c)
+{
+    if (c->paused || !c->tcp || c->dropped)
+        return;
+    c->paused = true;
+    // Qt then stops reading from the kernel once this much is buffered, and with the
+    // socket's signals blocked QWebSocket neither parses what is buffered nor answers
+    // pings: the client's own send buffer fills and it is throttled by TCP.
+    c->tcp->setReadBufferSize(16 * 1024);
+    c->tcp->blockSignals(true);
+    if (!m_resumeTimer.isActive())
+        m_resumeTimer.start();
+}
+
+void ApiServer::resume(Connection *c)
+{
+    if (!c->paused)
+        return;
+    c->paused = false;
+    c->tcp->blockSignals(false);
+    c->tcp->setReadBufferSize(0);
+    c->lastWriteProgressMs = m_clock.elapsed();
+    if (c->tcp->bytesAvailable() > 0) {
+        // What arrived while paused: no new notification will say so.
+        QPointer<QTcpSocket> tcp = c->tcp;
+        QMetaObject::invokeMethod(this, [tcp] {
+            if (tcp && tcp->bytesAvailable() > 0)
+                Q_EMIT tcp->readyRead();
+        }, Qt::QueuedConnection);
+    }
+}
+
+void ApiServer::scheduleDrain(Connection *c)
+{
+    if (c->drainQueued)
+        return;
+    c->drainQueued = true;
+    QPointer<QWebSocket> ws = c->ws;
+    QMetaObject::invokeMethod(this, [this, ws] {
+        Connection *conn = ws ? m_connections.value(ws) : nullptr;
+        if (conn && !conn->dropped)
+            drainInbox(conn);
+    }, Qt::QueuedConnection);
+}
+
+void ApiServer::drainInbox(Connection *c)
+{
+    c->drainQueued = false;
+    QElapsedTimer slice;
+    slice.start();
+    while (!c->inbox.isEmpty() && !c->dropped && c->closingSinceMs < 0) {
+        if (slice.elapsed() >= kSliceMs || (c->tcp && c->tcp->bytesToWrite() > m_maxOutbound))
+            break;
+        m_dispatcher->handleMessage(c->session, c->inbox.takeFirst());
+    }
+    if (c->dropped)
+        return;
+    if (c->closingSinceMs >= 0)
+        c->inbox.clear();
+    if (!c->inbox.isEmpty()) {
+        pause(c);  // read nothing more until these are handled
+        if (!c->tcp || c->tcp->bytesToWrite() <= m_maxOutbound)
+            scheduleDrain(c);  // else resumeDrained() continues once the client has read
+        return;
+    }
+    if (c->paused && c->tcp && c->tcp->bytesToWrite() <= m_maxOutbound / 2)
+        resume(c);
+}
+
+void ApiServer::resumeDrained()
+{
+    bool anyPaused = false;
+    const QList<Connection *> all = m_connections.values();
+    for (Connection *c : all) {
+        if (!c->paused)
+            continue;
+        if (!c->tcp || c->tcp->state() != QAbstractSocket::ConnectedState) {
+            abortConnection(c, QStringLiteral("connection lost while paused"));
+            continue;
+        }
+        if (c->tcp->bytesToWrite() > m_maxOutbound / 2) {
+            anyPaused = true;
+            continue;
+        }
+        if (!c->inbox.isEmpty()) {
+            scheduleDrain(c);
+            anyPaused = true;
+            continue;
+        }
+        resume(c);
+    }
+    if (!anyPaused)
+        m_resumeTimer.stop();
+}
+
+void ApiServer::abortConnection(Connection *c, const QString &why)
+{
+    qCWarning(lcWs).noquote() << c->session->clientId() << "from" << c->session->peerKey() << "aborted:" << why;
+    if (c->tcp)
+        c->tcp->blockSignals(false);
+    c->paused = false;
+    c->ws->abort();
+    dropConnection(c);  // no-op when abort() already reported the disconnect
 }
 
 void ApiServer::housekeeping()
@@ -316,26 +529,55 @@ void ApiServer::housekeeping()
     for (Connection *c : all) {
         if (c->closingSinceMs >= 0) {
             if (now - c->closingSinceMs > kCloseGraceMs)
-                c->ws->abort();
+                abortConnection(c, QStringLiteral("did not finish closing"));
             continue;
         }
-        if (c->tcp && c->tcp->bytesToWrite() > 0 && now - c->lastWriteProgressMs > m_writeTimeoutMs) {
-            qCWarning(lcWs) << c->session->clientId() << "write blocked; aborting";
-            c->ws->abort();
-            continue;
-        }
-        if (c->tcp && c->tcp->bytesToWrite() == 0)
+        const qint64 queued = c->tcp ? c->tcp->bytesToWrite() : 0;
+        const qint64 acked = c->tcp ? tcpBytesAcked(c->tcp->socketDescriptor()) : -1;
+        if (queued == 0 || (acked >= 0 && acked != c->lastAcked))
             c->lastWriteProgressMs = now;
+        c->lastAcked = acked;
+        if (queued > 0 && now - c->lastWriteProgressMs > m_writeTimeoutMs) {
+            if (m_metrics)
+                m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"));
+            abortConnection(c, QStringLiteral("outbound queue over limit: nothing read for %1 s with %2 bytes queued")
+                                   .arg(m_writeTimeoutMs / 1000).arg(queued));
+            continue;
+        }
+        if (c->tcp && c->meter.tick(c->tcp->socketDescriptor(), queued, now, m_limits)) {
+            if (m_metrics)
+                m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"));
+            const QString reason = QStringLiteral("slow reader: %1 B/s over %2 s, below server.min_read_rate_bytes_per_s %3")
+                                       .arg(qint64(c->meter.lastRate())).arg(m_limits.slowReadTimeoutMs / 1000).arg(m_limits.minReadBytesPerSecond);
+            qCWarning(lcWs).noquote() << c->session->clientId() << "from" << c->session->peerKey() << "closed:" << reason;
+            c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("slow reader"));
+            continue;
+        }
+        if (!c->session->hasEverAuthenticated() && now - c->connectedMs >= m_authTimeoutMs) {
+            qCInfo(lcWs).noquote() << c->session->clientId() << "from" << c->session->peerKey() << "closed: not authenticated within"
+                                   << m_authTimeoutMs / 1000 << "s (server.auth_timeout_s)";
+            c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("authentication timeout"));
+            continue;
+        }
         if (now - c->lastActivityMs > m_pongTimeoutMs) {
             c->session->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no activity"));
             continue;
         }
-        if (now - c->lastPingMs >= m_pingIntervalMs) {
+        if (!c->paused && now - c->lastPingMs >= m_pingIntervalMs) {
             c->lastPingMs = now;
             c->ws->ping();
         }
     }
     m_pendingUpgrades.removeIf([](const PendingUpgrade &p) { return p.socket.isNull(); });
+    // Sockets deleted while their signals were blocked never said so.
+    QList<QTcpSocket *> gone;
+    for (auto it = m_sockets.cbegin(); it != m_sockets.cend(); ++it) {
+        if (it->socket.isNull())
+            gone << it.key();
+    }
+    for (QTcpSocket *s : gone)
+        untrackSocket(s);
+    resumeAcceptIfFree();
     if (m_metrics) {
         const int authed = authenticatedCount();
         m_metrics->set(QStringLiteral("camera_station_websocket_connections"), health::MetricsRegistry::label(QStringLiteral("state"), QStringLiteral("authenticated")), authed);
@@ -360,7 +602,7 @@ void ApiServer::deliver(const events::Event &event)
     quint64 sent = 0;
     for (Connection *c : std::as_const(m_connections)) {
         rpc::RpcSession *s = c->session;
-        if (!s->isAuthenticated() || s->identity().role < minRole)
+        if (!s->isAuthenticated())
             continue;
         if (s->identity().expiresAt.isValid() && now >= s->identity().expiresAt)
             continue;
@@ -369,9 +611,19 @@ void ApiServer::deliver(const events::Event &event)
             continue;
         if (!sub->isEmpty() && !event.device.isEmpty() && *sub != event.device)
             continue;
-        // A revoked API key stops notifications at once, not only at the connection's next call.
-        if (s->identity().authMethod == QLatin1String("api_key") && m_dispatcher->recheckCredential
-            && !m_dispatcher->recheckCredential(s->identity()).ok)
+        // A revoked API key stops notifications at once, not only at the connection's next
+        // call; a role changed in the key store applies at once too.
+        if (s->identity().authMethod == QLatin1String("api_key") && m_dispatcher->recheckCredential) {
+            const auth::AuthResult r = m_dispatcher->recheckCredential(s->identity());
+            if (!r.ok)
+                continue;
+            if (r.identity.role != s->identity().role) {
+                auth::Identity updated = s->identity();
+                updated.role = r.identity.role;
+                s->setIdentity(updated, s->authSessionId());
+            }
+        }
+        if (s->identity().role < minRole)
             continue;
         if (rendered.isEmpty()) {
             rendered = QJsonDocument(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},

@@ -2,6 +2,7 @@
 
 #include "events/EventBus.h"
 #include "rpc/ConnectionStats.h"
+#include "net/ConnectionLimits.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -79,8 +80,19 @@ private:
     void dropConnection(Connection *c);
     void sendTo(Connection *c, const QByteArray &text);
     void housekeeping();
+    void resumeAcceptIfFree();
     void deliver(const events::Event &event);
     int connectionsFrom(const QHostAddress &peer) const;
+    // Back-pressure: past the outbound budget the connection's socket is not read
+    // (its signals are blocked, so QWebSocket neither parses requests nor answers pings).
+    void pause(Connection *c);
+    void resumeDrained();
+    void resume(Connection *c);
+    void scheduleDrain(Connection *c);
+    void drainInbox(Connection *c);
+    void abortConnection(Connection *c, const QString &why);
+    void trackSocket(QTcpSocket *socket);
+    void untrackSocket(QTcpSocket *socket);
 
     const config::Config &m_config;
     rpc::Dispatcher *m_dispatcher;
@@ -88,6 +100,19 @@ private:
     QTcpServer *m_tcp = nullptr;
     QWebSocketServer *m_ws = nullptr;
     QList<PendingUpgrade> m_pendingUpgrades;
+    struct TrackedSocket {
+        QPointer<QTcpSocket> socket;
+        QString key;
+    };
+    QHash<QTcpSocket *, TrackedSocket> m_sockets;  // every accepted socket on this port → its address key
+    QObject m_tracker;                            // context of the sockets' destroyed connections
+    bool m_acceptPaused = false;
+    bool m_resumeCheckQueued = false;
+    quint64 m_refusedAtAccept = 0;
+    QHash<QString, int> m_socketsPerAddress;
+    QHash<QTcpSocket *, bool> m_httpSockets;     // adopted by the HTTP side (for http.max_connections)
+    QTimer m_resumeTimer;                        // polls paused connections for drain
+    ConnectionLimits m_limits;
     QHash<QWebSocket *, Connection *> m_connections;
     QTimer m_housekeeping;
     QElapsedTimer m_clock;
@@ -97,7 +122,7 @@ private:
     QString m_wsPath;
     QStringList m_allowedOrigins;
     int m_maxConnections, m_maxPerAddress;
-    qint64 m_maxMessage, m_maxOutbound, m_writeTimeoutMs, m_pingIntervalMs, m_pongTimeoutMs;
+    qint64 m_maxMessage, m_maxOutbound, m_writeTimeoutMs, m_pingIntervalMs, m_pongTimeoutMs, m_authTimeoutMs;
 };
 
 } // namespace station::net

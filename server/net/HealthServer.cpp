@@ -35,9 +35,7 @@ struct HealthServer::Reply {
 
 namespace {
 
-constexpr int kIdleMs = 30000;  // keep-alive connections without requests are closed
-constexpr int kHeadMs = 10000;  // a request head must be complete this long after its first byte (slowloris)
-constexpr int kMaxConnections = 64;
+constexpr int kFdReserve = 16;  // descriptors left free: the health port pauses accept before the API port does
 
 QString timestamp(const QDateTime &t = QDateTime::currentDateTimeUtc())
 {
@@ -110,13 +108,24 @@ quint16 HealthServer::start(const QHostAddress &host, quint16 port, QString *err
     QString err;
     QMetaObject::invokeMethod(m_context, [&] {
         auto *server = new QTcpServer(m_context);
-        server->setMaxPendingConnections(kMaxConnections);
+        server->setMaxPendingConnections(m_limits.healthMaxConnections);
+        server->setListenBacklogSize(256);  // Qt's default 50 overflows under a burst of probes (see ApiServer)
         if (!server->listen(host, port)) {
             err = server->errorString();
             delete server;
             return;
         }
         QObject::connect(server, &QTcpServer::newConnection, server, [this] { accept(); });
+        QObject::connect(server, &QTcpServer::acceptError, server, [this](QAbstractSocket::SocketError e) {
+            qCWarning(lcHealth) << "accept failed:" << e << "; pausing accept";
+            FdBudget::pauseListener(m_server);
+            m_acceptPaused = true;  // tick() resumes
+        });
+        auto *ticker = new QTimer(server);
+        ticker->setInterval(1000);
+        QObject::connect(ticker, &QTimer::timeout, server, [this] { tick(); });
+        ticker->start();
+        m_clock.start();
         bound = server->serverPort();
         m_server = server;
     }, Qt::BlockingQueuedConnection);
@@ -138,6 +147,9 @@ void HealthServer::stop()
     QMetaObject::invokeMethod(m_context, [this] {
         delete m_server;  // closes the listener and its (child) sockets in their own thread
         m_server = nullptr;
+        m_peers.clear();
+        m_perAddress.clear();
+        m_acceptPaused = false;
         m_context->deleteLater();
     }, Qt::BlockingQueuedConnection);
     m_thread->quit();
@@ -148,18 +160,38 @@ void HealthServer::stop()
 
 void HealthServer::accept()
 {
+    if (FdBudget::nearLimit(kFdReserve)) {
+        qCWarning(lcHealth) << "open descriptors near the limit of" << FdBudget::softLimit() << "; pausing accept";
+        FdBudget::pauseListener(m_server);
+        m_acceptPaused = true;
+    }
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        if (m_server->findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly).size() > kMaxConnections) {
+        const QString key = addressKey(socket->peerAddress());
+        if (m_peers.size() >= m_limits.healthMaxConnections || m_perAddress.value(key) >= m_limits.healthMaxPerAddress) {
+            // One host cannot take the probes' slots (health.max_connections_per_address).
+            if (m_refused++ % 100 == 0)
+                qCWarning(lcHealth).noquote() << "refused a health connection from" << key << ":" << m_perAddress.value(key)
+                                              << "open from that address," << m_peers.size() << "in all (health.max_connections*)";
             socket->abort();
             socket->deleteLater();
             continue;
         }
+        m_peers.insert(socket, Peer{key, {}});
+        ++m_perAddress[key];
+        QObject::connect(socket, &QObject::destroyed, m_server, [this, socket] {
+            const auto it = m_peers.constFind(socket);
+            if (it == m_peers.constEnd())
+                return;
+            if (--m_perAddress[it->key] <= 0)
+                m_perAddress.remove(it->key);
+            m_peers.erase(it);
+        });
         socket->setReadBufferSize(2 * HttpRequestParser::kMaxHeaderBytes);
         auto *idle = new QTimer(socket);
         idle->setSingleShot(true);
         idle->setObjectName(QStringLiteral("idle"));
         QObject::connect(idle, &QTimer::timeout, socket, &QTcpSocket::abort);
-        idle->start(kIdleMs);
+        idle->start(int(m_limits.keepAliveIdleMs));
         // Bytes trickling in restart the idle timer, never this one.
         auto *head = new QTimer(socket);
         head->setSingleShot(true);
@@ -167,15 +199,39 @@ void HealthServer::accept()
         QObject::connect(head, &QTimer::timeout, socket, &QTcpSocket::abort);
         QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { onReadable(socket); });
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] {
+        QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [this, socket] {
             // After an error reply: shut our side once flushed, then drain until the peer closes
             // (closing with unread input would reset the connection and lose the reply).
             if (socket->property("closing").toBool() && socket->bytesToWrite() == 0
                 && ::shutdown(int(socket->socketDescriptor()), SHUT_WR) != 0)
                 socket->abort();
+            // Pipelined requests held back by the outbound budget: answer more once it drained.
+            if (!socket->property("closing").toBool() && socket->bytesToWrite() <= m_limits.outboundBudgetBytes / 2
+                && (socket->bytesAvailable() > 0 || !socket->property("buffer").toByteArray().isEmpty()))
+                QMetaObject::invokeMethod(socket, [this, socket] { onReadable(socket); }, Qt::QueuedConnection);
         });
         if (socket->bytesAvailable())
             onReadable(socket);
+    }
+}
+
+void HealthServer::tick()
+{
+    const qint64 now = m_clock.elapsed();
+    QList<QTcpSocket *> slow;
+    for (auto it = m_peers.begin(); it != m_peers.end(); ++it) {
+        if (it->meter.tick(it.key()->socketDescriptor(), it.key()->bytesToWrite(), now, m_limits)) {
+            qCWarning(lcHealth).noquote() << "slow reader from" << it->key << "closed:" << qint64(it->meter.lastRate())
+                                          << "B/s, below server.min_read_rate_bytes_per_s" << m_limits.minReadBytesPerSecond;
+            slow << it.key();
+        }
+    }
+    for (QTcpSocket *s : slow)
+        s->abort();
+    // Resume with some slack, so as not to flap between pause and resume on every connection.
+    if (m_acceptPaused && !FdBudget::nearLimit(kFdReserve + kFdReserve / 4)) {
+        m_acceptPaused = false;
+        FdBudget::resumeListener(m_server, m_limits.healthMaxConnections);
     }
 }
 
@@ -185,9 +241,15 @@ void HealthServer::onReadable(QTcpSocket *socket)
         socket->readAll();
         return;
     }
-    socket->findChild<QTimer *>(QStringLiteral("idle"))->start(kIdleMs);
+    // Over the outbound budget (a client pipelining requests without reading the
+    // answers): read nothing more until it drains; bytesWritten resumes.
+    if (socket->bytesToWrite() > m_limits.outboundBudgetBytes)
+        return;
+    socket->findChild<QTimer *>(QStringLiteral("idle"))->start(int(m_limits.keepAliveIdleMs));
     QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
     for (;;) {
+        if (socket->bytesToWrite() > m_limits.outboundBudgetBytes)
+            break;
         while (buffer.startsWith("\r\n"))
             buffer.remove(0, 2);
         if (buffer.isEmpty())
@@ -227,7 +289,7 @@ void HealthServer::onReadable(QTcpSocket *socket)
     if (buffer.isEmpty() || socket->property("closing").toBool())
         head->stop();
     else if (!head->isActive())
-        head->start(kHeadMs);
+        head->start(int(m_limits.headTimeoutMs));
 }
 
 HealthServer::Reply HealthServer::route(const HttpRequest &req) const

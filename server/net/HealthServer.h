@@ -1,7 +1,11 @@
 #pragma once
 
+#include "net/ConnectionLimits.h"
+
+#include <QHash>
 #include <QHostAddress>
 #include <QMutex>
+#include <QElapsedTimer>
 #include <QString>
 
 #include <atomic>
@@ -40,6 +44,7 @@ public:
 
     void setLivenessStallMs(qint64 ms) { m_stallMs = ms; }  // health.liveness_stall_s; default 10 s
     void setEnvironment(const QString &environment);          // health.environment; default "production"
+    void setLimits(const ConnectionLimits &limits) { m_limits = limits; }  // before start()
 
 private:
     struct Reply;
@@ -52,6 +57,19 @@ private:
     Reply ready() const;
     Reply metrics() const;
     void write(QTcpSocket *socket, const Reply &reply, bool head, bool keepAlive);
+    void tick();                         // health thread: slow readers, accept resume
+
+    struct Peer {
+        QString key;
+        SlowReaderMeter meter;
+    };
+    ConnectionLimits m_limits;
+    // health thread only
+    QHash<QTcpSocket *, Peer> m_peers;
+    QHash<QString, int> m_perAddress;
+    bool m_acceptPaused = false;
+    quint64 m_refused = 0;
+    QElapsedTimer m_clock;
 
     HealthState *m_state;
     MetricsRegistry *m_metrics;

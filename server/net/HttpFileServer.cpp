@@ -17,6 +17,8 @@
 
 #include <sys/socket.h>
 
+#include <limits>
+
 namespace station::net {
 
 Q_LOGGING_CATEGORY(lcHttp, "station.http")
@@ -28,6 +30,8 @@ struct HttpFileServer::Connection {
     QString address;               // remote address, for the per-address rate limit
     QByteArray buffer;             // unparsed request bytes
     QTimer idle;                   // no progress for idleTimeoutMs → abort
+    QTimer head;                   // a started request head must be complete by then (from its first byte)
+    SlowReaderMeter meter;
     std::unique_ptr<QFile> file;   // set while a body is being streamed
     qint64 remaining = 0;
     bool keepAlive = true;
@@ -129,9 +133,9 @@ RangeResult parseRange(const QByteArray &header, qint64 size, ByteRange *out)
     if (a.isEmpty()) {  // suffix: the last n bytes
         if (!digits(b))
             return RangeResult::Whole;
-        const qint64 n = b.toLongLong(&okB);
+        qint64 n = b.toLongLong(&okB);
         if (!okB)
-            return RangeResult::Whole;
+            n = std::numeric_limits<qint64>::max();  // longer than the file: the whole file, as a 206
         if (n == 0 || size == 0)
             return RangeResult::Unsatisfiable;
         out->first = std::max<qint64>(0, size - n);
@@ -140,9 +144,15 @@ RangeResult parseRange(const QByteArray &header, qint64 size, ByteRange *out)
     }
     if (!digits(a) || (!b.isEmpty() && !digits(b)))
         return RangeResult::Whole;
+    // RFC 9110 §14.1.2: a last-pos past the end (however many digits) means the end
+    // of the file; a first-pos past the end makes the range unsatisfiable.
     const qint64 first = a.toLongLong(&okA);
-    const qint64 last = b.isEmpty() ? size - 1 : b.toLongLong(&okB);
-    if (!okA || !okB || (!b.isEmpty() && last < first))
+    if (!okA)
+        return RangeResult::Unsatisfiable;  // more digits than any file size
+    qint64 last = b.isEmpty() ? size - 1 : b.toLongLong(&okB);
+    if (!okB)
+        last = std::numeric_limits<qint64>::max();
+    if (!b.isEmpty() && last < first)
         return RangeResult::Whole;
     if (first >= size)
         return RangeResult::Unsatisfiable;
@@ -156,6 +166,30 @@ RangeResult parseRange(const QByteArray &header, qint64 size, ByteRange *out)
 HttpFileServer::HttpFileServer(Settings settings, Hooks hooks, QObject *parent)
     : QObject(parent), m_settings(std::move(settings)), m_hooks(std::move(hooks))
 {
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, &HttpFileServer::checkSlowReaders);
+}
+
+void HttpFileServer::checkSlowReaders()
+{
+    static QElapsedTimer clock;
+    if (!clock.isValid())
+        clock.start();
+    const qint64 now = clock.elapsed();
+    QList<QTcpSocket *> slow;
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
+        Connection *c = it->get();
+        if (c->meter.tick(c->socket->socketDescriptor(), c->socket->bytesToWrite(), now, m_settings.limits)) {
+            qCWarning(lcHttp).noquote() << "slow reader from" << c->address << "closed:" << qint64(c->meter.lastRate()) << "B/s over"
+                                        << m_settings.limits.slowReadTimeoutMs / 1000 << "s, below server.min_read_rate_bytes_per_s"
+                                        << m_settings.limits.minReadBytesPerSecond;
+            slow << c->socket;
+        }
+    }
+    for (QTcpSocket *s : slow)
+        s->abort();
+    if (m_connections.isEmpty())
+        m_tick.stop();
 }
 
 HttpFileServer::~HttpFileServer()
@@ -174,13 +208,22 @@ void HttpFileServer::adopt(QTcpSocket *socket)
 {
     auto c = std::make_shared<Connection>();
     c->socket = socket;
-    c->address = socket->peerAddress().toString();
+    c->address = addressKey(socket->peerAddress());
     socket->setParent(this);
     // Bounds what a pipelining client can park in our memory while a body streams.
     socket->setReadBufferSize(2 * HttpRequestParser::kMaxHeaderBytes);
     c->idle.setSingleShot(true);
-    c->idle.setInterval(m_settings.idleTimeoutMs);
+    c->idle.setInterval(m_settings.limits.keepAliveIdleMs);
     connect(&c->idle, &QTimer::timeout, socket, [socket] { socket->abort(); });
+    c->head.setSingleShot(true);
+    c->head.setInterval(int(m_settings.limits.headTimeoutMs));
+    connect(&c->head, &QTimer::timeout, socket, [this, socket] {
+        qCInfo(lcHttp) << "request head from" << socket->peerAddress().toString() << "not complete within"
+                       << m_settings.limits.headTimeoutMs / 1000 << "s; closing";
+        socket->abort();
+    });
+    if (!m_tick.isActive())
+        m_tick.start();
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadable(socket); });
     connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { pump(socket); });
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] { drop(socket); });
@@ -202,9 +245,8 @@ void HttpFileServer::onReadable(QTcpSocket *socket)
         socket->readAll();  // lingering close: discard, so the kernel does not reset the connection
         return;
     }
-    c->idle.start();
-    if (c->file)
-        return;  // busy streaming; the next request waits in the (bounded) socket buffer
+    if (c->file || socket->bytesToWrite() > m_settings.limits.outboundBudgetBytes)
+        return;  // busy streaming or over the outbound budget: the next request waits in the (bounded) socket buffer
     c->buffer += socket->readAll();
     processBuffer(c.get());
 }
@@ -213,13 +255,21 @@ void HttpFileServer::processBuffer(Connection *c)
 {
     const auto keep = m_connections.value(c->socket);  // c must outlive a drop() inside send()
     while (!c->closing && !c->file) {
+        // Back-pressure: while the client has not taken our earlier answers, read and answer
+        // no more of its (pipelined) requests; pump() resumes once it drains.
+        if (c->socket->bytesToWrite() > m_settings.limits.outboundBudgetBytes)
+            return;
         c->buffer += c->socket->readAll();
         qsizetype skip = 0;  // RFC 9112 §2.2: ignore empty lines before a request line
         while (skip + 1 < c->buffer.size() && c->buffer[skip] == '\r' && c->buffer[skip + 1] == '\n')
             skip += 2;
         c->buffer.remove(0, skip);
-        if (c->buffer.isEmpty())
+        if (c->buffer.isEmpty()) {
+            c->head.stop();
             return;
+        }
+        if (!c->head.isActive())
+            c->head.start();  // trickling bytes never restart it
         HttpRequest req;
         int status = 0;
         switch (HttpRequestParser::parse(c->buffer, &req, &status)) {
@@ -238,6 +288,8 @@ void HttpFileServer::processBuffer(Connection *c)
         case HttpRequestParser::Status::Complete:
             break;
         }
+        c->head.stop();
+        c->idle.start();
         c->buffer.remove(0, req.headerBytes);
         c->isHead = req.method == "HEAD";
         c->keepAlive = req.keepAlive();
@@ -430,8 +482,15 @@ void HttpFileServer::pump(QTcpSocket *socket)
         shutdownWrite(c.get());
         return;
     }
-    if (!c->file)
+    if (!c->file) {
+        if (!c->closing && (!c->buffer.isEmpty() || socket->bytesAvailable() > 0)
+            && socket->bytesToWrite() <= m_settings.limits.outboundBudgetBytes / 2)
+            QMetaObject::invokeMethod(this, [this, socket] {
+                if (const auto conn = m_connections.value(socket); conn && !conn->file && !conn->closing)
+                    processBuffer(conn.get());
+            }, Qt::QueuedConnection);
         return;
+    }
     // Backpressure: refill only while the socket's queue is short, so memory per
     // connection stays near kHighWaterBytes + kChunkBytes whatever the file size.
     while (c->remaining > 0 && socket->bytesToWrite() < kHighWaterBytes) {
@@ -483,6 +542,7 @@ void HttpFileServer::drop(QTcpSocket *socket)
         return;
     c->closing = true;
     c->idle.stop();
+    c->head.stop();
     c->file.reset();  // a client that left mid-transfer: close the file now
     socket->disconnect(this);
     socket->deleteLater();

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "net/ConnectionLimits.h"
 #include "net/HttpRequest.h"
 
 #include <QHash>
 #include <QObject>
 #include <QStringList>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -26,7 +28,9 @@ public:
         QStringList allowedOrigins{QStringLiteral("*")};
         int requestsPerMinute = 600;   // per remote address; <= 0: unlimited
         QString wsPath = QStringLiteral("/ws");
-        int idleTimeoutMs = 60000;     // no read/write progress for this long: connection dropped
+        // Outbound budget, slow-reader floor, request-head deadline (from the first byte)
+        // and keep-alive idle time (also the longest a response may make no write progress).
+        ConnectionLimits limits;
     };
     struct Hooks {
         // 0 when the request's credential grants resourcePath ("recordings/<name>"
@@ -73,6 +77,8 @@ private:
     Hooks m_hooks;
     QHash<QTcpSocket *, std::shared_ptr<Connection>> m_connections;
     QHash<QString, Window> m_windows;  // per remote address, fixed 60 s windows
+    QTimer m_tick;                     // slow-reader checks, once a second
+    void checkSlowReaders();
 };
 
 } // namespace station::net

@@ -2,6 +2,8 @@
 
 #include <QUrl>
 
+#include <algorithm>
+
 namespace station::net {
 
 bool HttpRequest::keepAlive() const
@@ -63,8 +65,24 @@ HttpRequestParser::Status HttpRequestParser::parse(const QByteArray &buffer, Htt
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return Status::Error;
-        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray rawName = line.left(colon);
+        // RFC 9112 §5.1: no whitespace between the field name and the colon (nor a folded
+        // line starting with it); a server must reject such a request with 400.
+        if (rawName.contains(' ') || rawName.contains('\t'))
+            return Status::Error;
+        const QByteArray name = rawName.toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
+        // Message framing must be unambiguous (RFC 9112 §6.3): a request with
+        // Transfer-Encoding, more than one Content-Length, or one that is not a
+        // plain decimal number is refused, so no proxy in front of us can read
+        // its body differently (request smuggling).
+        if (name == "transfer-encoding")
+            return Status::Error;
+        if (name == "content-length") {
+            if (req.headers.contains(name) || value.isEmpty() || value.size() > 18
+                || !std::all_of(value.begin(), value.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+                return Status::Error;
+        }
         auto it = req.headers.find(name);
         if (it == req.headers.end())
             req.headers.insert(name, value);

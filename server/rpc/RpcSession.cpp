@@ -1,5 +1,7 @@
 #include "rpc/RpcSession.h"
 
+#include "net/ConnectionLimits.h"
+
 namespace station::rpc {
 
 RpcSession::RpcSession(QString clientId, QHostAddress peer, QString hostHeader, QObject *parent)
@@ -49,6 +51,17 @@ void RpcSession::sendResponse(const QByteArray &json)
 void RpcSession::sendNotification(const QByteArray &json)
 {
     if (m_inFlight > 0) {
+        // Held until the call in flight has answered. A call that never ends (a slow
+        // dependency, a client keeping calls in flight) must not grow this without
+        // bound: past the cap the connection is closed, with the reason.
+        if (m_heldBytes + json.size() > kMaxHeldNotificationBytes) {
+            if (!m_heldOverflow) {
+                m_heldOverflow = true;
+                close(1008, QStringLiteral("notification backlog over limit"));
+            }
+            return;
+        }
+        m_heldBytes += json.size();
         m_heldNotifications.append(json);
         return;
     }
@@ -62,6 +75,7 @@ void RpcSession::endCall()
         --m_inFlight;
     if (m_inFlight == 0 && !m_heldNotifications.isEmpty()) {
         const QList<QByteArray> held = std::exchange(m_heldNotifications, {});
+        m_heldBytes = 0;
         for (const QByteArray &n : held) {
             if (sendHook)
                 sendHook(n);
@@ -73,6 +87,11 @@ void RpcSession::close(int code, const QString &reason)
 {
     if (closeHook)
         closeHook(code, reason);
+}
+
+QString RpcSession::peerKey() const
+{
+    return net::addressKey(m_peer);
 }
 
 } // namespace station::rpc

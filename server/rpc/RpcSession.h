@@ -26,7 +26,8 @@ public:
 
     const QString &clientId() const { return m_clientId; }
     const QHostAddress &peer() const { return m_peer; }
-    QString peerKey() const { return m_peer.toString(); }
+    // Key of the per-address limits: the IPv4 address, or the IPv6 /64 (net::addressKey).
+    QString peerKey() const;
     // Host part of the handshake's Host header, for URLs when no public host is configured.
     const QString &hostHeader() const { return m_host; }
 
@@ -58,7 +59,8 @@ public:
     std::function<void(int code, const QString &reason)> closeHook;
 
     void sendResponse(const QByteArray &json);     // always immediate
-    void sendNotification(const QByteArray &json); // held while calls are in flight
+    void sendNotification(const QByteArray &json); // held while calls are in flight (at most kMaxHeldNotificationBytes)
+    static constexpr qint64 kMaxHeldNotificationBytes = 4 * 1024 * 1024;
     void beginCall() { ++m_inFlight; }
     void endCall();
     int inFlight() const { return m_inFlight; }
@@ -80,6 +82,8 @@ private:
     TokenBucket m_bucket;
     int m_inFlight = 0;
     QList<QByteArray> m_heldNotifications;
+    qint64 m_heldBytes = 0;
+    bool m_heldOverflow = false;
     QList<qint64> m_rateLimitedTimes;
 };
 

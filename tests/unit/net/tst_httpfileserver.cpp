@@ -617,15 +617,40 @@ private slots:
         QFile::remove(path);
     }
 
-    void idleConnectionDropped()
+    void unfinishedHeadDropped()
     {
         HttpFileServer::Settings s;
-        s.idleTimeoutMs = 200;
+        s.limits.headTimeoutMs = 600;
         auto l = makeListener(s);
         QVERIFY(l);
         Client c(l->port);
-        c.send("GET /files/recor");  // never finishes the head
+        QElapsedTimer t;
+        t.start();
+        // Trickling a byte every 100 ms never extends the head's deadline, which runs from its first byte.
+        for (const char ch : QByteArray("GET /files/recordings/x.mp4 HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa")) {
+            if (c.socket.state() == QAbstractSocket::UnconnectedState)
+                break;
+            c.send(QByteArray(1, ch));
+            QTest::qWait(100);
+        }
         QVERIFY(c.waitClosed(3000));
+        QVERIFY2(t.elapsed() < 2000, qPrintable(QString::number(t.elapsed())));
+        QTRY_COMPARE(l->files->connectionCount(), 0);
+    }
+
+    void idleKeepAliveDropped()
+    {
+        HttpFileServer::Settings s;
+        s.limits.keepAliveIdleMs = 300;
+        auto l = makeListener(s);
+        QVERIFY(l);
+        Client c(l->port);
+        const auto r = c.request("HEAD", "/files/recordings/clip.mp4", kAuth);  // keep-alive
+        QVERIFY(r);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(c.waitClosed(3000));
+        QVERIFY2(t.elapsed() >= 200, qPrintable(QString::number(t.elapsed())));
         QTRY_COMPARE(l->files->connectionCount(), 0);
     }
 };

@@ -1,3 +1,4 @@
+#include "net/ConnectionLimits.h"
 #include "net/HttpRequest.h"
 
 #include <QTest>
@@ -51,6 +52,18 @@ private slots:
         QTest::newRow("bad version") << QByteArray("GET / FTP/1.0\r\n\r\n");
         QTest::newRow("relative target") << QByteArray("GET files HTTP/1.1\r\n\r\n");
         QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nnocolon\r\n\r\n");
+        // Issue 12 #4: ambiguous framing (request smuggling behind a proxy).
+        QTest::newRow("two Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length: 39\r\nContent-Length: 39\r\n\r\n");
+        QTest::newRow("two different Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length: 0\r\ncontent-length: 39\r\n\r\n");
+        QTest::newRow("joined Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length: 39, 39\r\n\r\n");
+        QTest::newRow("signed Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length: +39\r\n\r\n");
+        QTest::newRow("hex Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length: 0x27\r\n\r\n");
+        QTest::newRow("empty Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length:\r\n\r\n");
+        QTest::newRow("huge Content-Length") << QByteArray("GET / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n");
+        QTest::newRow("Transfer-Encoding") << QByteArray("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+        QTest::newRow("Transfer-Encoding identity") << QByteArray("GET / HTTP/1.1\r\ntransfer-encoding: identity\r\n\r\n");
+        QTest::newRow("space before colon") << QByteArray("GET / HTTP/1.1\r\nContent-Length : 39\r\n\r\n");
+        QTest::newRow("tab before colon") << QByteArray("GET / HTTP/1.1\r\nHost\t: h\r\n\r\n");
     }
 
     void malformed()
@@ -60,6 +73,27 @@ private slots:
         int status = 0;
         QCOMPARE(parse(raw, &r, &status), HttpRequestParser::Status::Error);
         QCOMPARE(status, 400);
+    }
+
+    void oneContentLengthAccepted()
+    {
+        HttpRequest r;
+        int status = -1;
+        QCOMPARE(parse("GET / HTTP/1.1\r\nContent-Length: 39\r\n\r\n", &r, &status), HttpRequestParser::Status::Complete);
+        QCOMPARE(r.header("content-length"), QByteArray("39"));
+    }
+
+    // Issue 12 #14: per-address limits key IPv6 clients by their /64.
+    void addressKeys()
+    {
+        using station::net::addressKey;
+        QCOMPARE(addressKey(QHostAddress(QStringLiteral("192.0.2.7"))), QStringLiteral("192.0.2.7"));
+        QCOMPARE(addressKey(QHostAddress(QStringLiteral("::ffff:192.0.2.7"))), QStringLiteral("192.0.2.7"));
+        const QString a = addressKey(QHostAddress(QStringLiteral("2001:db8:1:2:aaaa:bbbb:cccc:dddd")));
+        QCOMPARE(a, QStringLiteral("2001:db8:1:2::/64"));
+        QCOMPARE(addressKey(QHostAddress(QStringLiteral("2001:db8:1:2::1"))), a);
+        QVERIFY(addressKey(QHostAddress(QStringLiteral("2001:db8:1:3::1"))) != a);
+        QCOMPARE(addressKey(QHostAddress(QStringLiteral("::1"))), QStringLiteral("::/64"));
     }
 
     void absoluteForm()
