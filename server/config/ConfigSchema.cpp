@@ -109,6 +109,7 @@ std::vector<KeyDef> buildSchema()
         integer("server.min_read_rate_bytes_per_s", 4096, 0, 1LL << 30, "a client with unsent bytes waiting must read at least this fast; 0: off"),
         integer("server.slow_read_timeout_s", 20, 1, 3600, "window over which the read rate is judged"),
         integer("server.auth_timeout_s", 30, 1, 86400, "a WebSocket connection that has not authenticated by then is closed"),
+        integer("server.max_batch_response_bytes", 1048576, 4096, 1LL << 30, "response bytes one JSON-RPC batch may produce; later entries are refused"),
 
         // health: the 8003 listener
         str("health.host", "0.0.0.0", "address the health listener binds"),

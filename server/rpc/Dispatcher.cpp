@@ -18,6 +18,7 @@ namespace station::rpc {
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
+constexpr qint64 kBatchSliceMs = 5;  // a batch yields to the event loop after this much work
 
 // Envelope check of §2.2. Returns the id to echo (null when invalid) and an
 // error hint when the envelope is bad. *isNotification: no id member.
@@ -90,7 +91,8 @@ struct Dispatcher::Batch {
     QPointer<RpcSession> session;
     QJsonArray entries;
     qsizetype index = 0;
-    QJsonArray responses;
+    QList<QByteArray> responses;  // serialised once, joined at the end
+    qint64 responseBytes = 0;
 };
 
 Dispatcher::Dispatcher(const config::Config &config, health::MetricsRegistry *metrics, QObject *parent)
@@ -102,6 +104,7 @@ Dispatcher::Dispatcher(const config::Config &config, health::MetricsRegistry *me
     m_addrPerSecond = double(config.integer(QStringLiteral("security.rate_limit.per_address_per_second")));
     m_addrBurst = double(config.integer(QStringLiteral("security.rate_limit.per_address_burst")));
     m_maxBatch = config.integer32(QStringLiteral("server.max_batch_size"));
+    m_maxBatchResponseBytes = config.integer(QStringLiteral("server.max_batch_response_bytes"));
     m_maxInFlight = config.integer32(QStringLiteral("server.max_in_flight"));
     m_authFailuresPerMinute = config.integer32(QStringLiteral("security.auth_failures_per_minute"));
     m_defaultDeadlineMs = config.integer(QStringLiteral("server.request_timeout_s")) * 1000;
@@ -233,20 +236,22 @@ void Dispatcher::handleMessage(RpcSession *session, const QByteArray &text)
         }
         ++m_stats.requests;
         ++m_stats.errors;
-        record(QStringLiteral("unknown"), Outcome(RpcError::parseError({})), 0);
-        session->sendResponse(toJson(makeResponse(QJsonValue::Null,
-            Outcome(RpcError::parseError(QStringLiteral("invalid JSON at offset %1: %2").arg(perr.offset).arg(perr.errorString()))))));
+        // Invalid JSON costs a token like any request and counts towards the flood
+        // close: otherwise a client could make us parse and answer it without limit.
+        const RpcError error = checkRate(session, m_clock.elapsed()).value_or(
+            RpcError::parseError(QStringLiteral("invalid JSON at offset %1: %2").arg(perr.offset).arg(perr.errorString())));
+        record(QStringLiteral("unknown"), Outcome(error), 0);
+        session->sendResponse(toJson(makeResponse(QJsonValue::Null, Outcome(error))));
         return;
     }
     if (doc.isArray()) {
         const QJsonArray entries = doc.array();
-        if (entries.isEmpty()) {
-            session->sendResponse(toJson(makeResponse(QJsonValue::Null, Outcome(RpcError::invalidRequest(QStringLiteral("empty batch"))))));
-            return;
-        }
-        if (entries.size() > m_maxBatch) {
-            session->sendResponse(toJson(makeResponse(QJsonValue::Null,
-                Outcome(RpcError::invalidRequest(QStringLiteral("batch larger than %1 entries").arg(m_maxBatch))))));
+        if (entries.isEmpty() || entries.size() > m_maxBatch) {
+            ++m_stats.requests;
+            ++m_stats.errors;
+            const RpcError error = checkRate(session, m_clock.elapsed()).value_or(RpcError::invalidRequest(
+                entries.isEmpty() ? QStringLiteral("empty batch") : QStringLiteral("batch larger than %1 entries").arg(m_maxBatch)));
+            session->sendResponse(toJson(makeResponse(QJsonValue::Null, Outcome(error))));
             return;
         }
         auto batch = std::make_shared<Batch>();
@@ -274,14 +279,38 @@ void Dispatcher::dispatchSingle(RpcSession *session, const QJsonValue &request)
 
 void Dispatcher::runBatchStep(const std::shared_ptr<Batch> &batch)
 {
-    // Entries run one after another, in array order (§2.3).
+    // Entries run one after another, in array order (§2.3). After each synchronous
+    // entry that took a while, the rest continues on a later event-loop turn, so a
+    // heavy batch does not stall other clients.
+    QElapsedTimer slice;
+    slice.start();
     while (batch->session && batch->index < batch->entries.size()) {
+        if (slice.elapsed() >= kBatchSliceMs) {
+            QTimer::singleShot(0, this, [this, batch] { runBatchStep(batch); });
+            return;
+        }
         const QJsonValue entry = batch->entries.at(batch->index++);
+        if (batch->responseBytes > m_maxBatchResponseBytes) {
+            // The batch's answer is already as large as one batch may make: the remaining
+            // entries are refused unrun (they cost a token all the same).
+            ++m_stats.requests;
+            ++m_stats.errors;
+            const Envelope env = readEnvelope(entry);
+            RpcError error = checkRate(batch->session, m_clock.elapsed()).value_or(RpcError::rateLimited(1000));
+            error.data.insert(QStringLiteral("reason"), QStringLiteral("batch_response_limit"));
+            error.data.insert(QStringLiteral("limit_bytes"), m_maxBatchResponseBytes);
+            record(env.method, Outcome(error), 0);
+            if (!env.isNotification)
+                batch->responses.append(toJson(makeResponse(env.id, Outcome(error))));
+            continue;
+        }
         bool completedSynchronously = false;
         bool inThisCall = true;
         processRequest(batch->session, entry, [this, batch, &completedSynchronously, &inThisCall](const QJsonObject &response) {
-            if (!response.isEmpty())
-                batch->responses.append(response);
+            if (!response.isEmpty()) {
+                batch->responses.append(toJson(response));
+                batch->responseBytes += batch->responses.last().size();
+            }
             if (inThisCall)
                 completedSynchronously = true;
             else
@@ -294,7 +323,7 @@ void Dispatcher::runBatchStep(const std::shared_ptr<Batch> &batch)
     if (!batch->session)
         return;
     if (!batch->responses.isEmpty())
-        batch->session->sendResponse(QJsonDocument(batch->responses).toJson(QJsonDocument::Compact));
+        batch->session->sendResponse('[' + batch->responses.join(',') + ']');
     batch->session->endCall();
 }
 
@@ -378,6 +407,12 @@ void Dispatcher::processRequest(RpcSession *session, const QJsonValue &request, 
             if (!r.ok) {
                 endReason = r.reason;
                 endExpiredAt = r.expiredAt;
+            } else if (r.identity.role != id.role) {
+                // The key's role was changed in its store: the live session follows at once.
+                auth::Identity updated = id;
+                updated.role = r.identity.role;
+                qCInfo(lcRpc).noquote() << session->clientId() << "API key" << id.apiKeyId << "role now" << auth::roleName(updated.role);
+                session->setIdentity(updated, session->authSessionId());
             }
         }
         if (!endReason.isEmpty()) {

@@ -114,6 +114,7 @@ private:
     double m_perSecond, m_burst, m_addrPerSecond, m_addrBurst;
     int m_maxBatch, m_maxInFlight, m_authFailuresPerMinute;
     qint64 m_defaultDeadlineMs;
+    qint64 m_maxBatchResponseBytes;
 };
 
 } // namespace station::rpc
