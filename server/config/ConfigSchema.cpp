@@ -98,9 +98,9 @@ std::vector<KeyDef> buildSchema()
         integer("server.max_message_bytes", 1048576, 1024, 64 * 1048576, "largest inbound WebSocket message"),
         integer("server.max_batch_size", 50, 1, 10000, "largest JSON-RPC batch"),
         integer("server.max_connections", 100, 1, 100000, "concurrent WebSocket connections"),
-        integer("server.max_connections_per_address", 32, 0, 100000, "connections per remote address (IPv6: per /64), WebSocket and HTTP together; 0: no limit"),
+        integer("server.max_connections_per_address", 32, 0, 100000, "connections per remote address (IPv6: per /64) on each listener: 8002 WebSocket and HTTP together, 8003 separately; 0: no limit"),
         integer("server.max_in_flight", 64, 1, 100000, "requests in flight per connection"),
-        integer("server.max_outbound_queue_bytes", 2097152, 65536, 1LL << 31, "unsent bytes per connection (every listener) past which the server stops reading from it"),
+        integer("server.max_outbound_queue_bytes", 8388608, 65536, 1LL << 31, "unsent bytes per connection (every listener) past which the server stops reading from it"),
         integer("server.write_timeout_s", 10, 1, 3600, "seconds a blocked write may last"),
         integer("server.request_timeout_s", 30, 1, 3600, "generic handler deadline"),
         integer("server.ping_interval_s", 30, 1, 3600, "WebSocket ping interval"),
@@ -108,7 +108,9 @@ std::vector<KeyDef> buildSchema()
         // limits against hostile clients (README "Limits")
         integer("server.min_read_rate_bytes_per_s", 4096, 0, 1LL << 30, "a client with unsent bytes waiting must read at least this fast; 0: off"),
         integer("server.slow_read_timeout_s", 20, 1, 3600, "window over which the read rate is judged"),
-        integer("server.auth_timeout_s", 30, 1, 86400, "a WebSocket connection that has not authenticated by then is closed"),
+        integer("server.auth_deadline_s", 60, 1, 86400, "a WebSocket connection that has not authenticated by then is closed (1008)"),
+        integer("server.request_head_timeout_s", 10, 1, 3600, "an HTTP request head must be complete this long after its first byte (8002 and 8003)"),
+        integer("server.http_keepalive_s", 30, 1, 3600, "an idle keep-alive HTTP connection is closed after this (8002 and 8003)"),
         integer("server.max_batch_response_bytes", 1048576, 4096, 1LL << 30, "response bytes one JSON-RPC batch may produce; later entries are refused"),
 
         // health: the 8003 listener
@@ -118,7 +120,6 @@ std::vector<KeyDef> buildSchema()
         str("health.environment", "production", "label reported by /health/detailed"),
         // limits against hostile clients (README "Limits")
         integer("health.max_connections", 64, 1, 100000, "concurrent connections to the health listener"),
-        integer("health.max_connections_per_address", 16, 1, 100000, "health connections per remote address (IPv6: per /64)"),
 
         // security
         str("security.jwt_secret", "", "HS256 secret, at least 32 bytes; empty: read from jwt_secret_file"),
@@ -137,8 +138,6 @@ std::vector<KeyDef> buildSchema()
         integer("http.requests_per_minute", 600, 1, 10000000, "download requests per minute per address"),
         // limits against hostile clients (README "Limits")
         integer("http.max_connections", 64, 1, 100000, "concurrent HTTP (download) connections on the API port"),
-        integer("http.request_head_timeout_s", 10, 1, 3600, "a request head must be complete this long after its first byte (health port too)"),
-        integer("http.keepalive_idle_s", 30, 1, 3600, "an idle keep-alive connection is closed after this (health port too)"),
 
         // storage
         str("storage.data_dir", "/var/lib/camera-station", "root of recordings, snapshots and state"),

@@ -35,6 +35,7 @@ struct ApiServer::Connection {
     qint64 lastPingMs = 0;
     qint64 lastWriteProgressMs = 0;
     qint64 closingSinceMs = -1;
+    qint64 overBudgetSinceMs = -1;  // first went over server.max_outbound_queue_bytes, until below half
     qint64 connectedMs = 0;
     qint64 lastAcked = -1;
     bool paused = false;   // over the outbound budget, or messages waiting: the socket is not read
@@ -58,7 +59,7 @@ ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, 
     m_writeTimeoutMs = config.integer(QStringLiteral("server.write_timeout_s")) * 1000;
     m_pingIntervalMs = config.integer(QStringLiteral("server.ping_interval_s")) * 1000;
     m_pongTimeoutMs = config.integer(QStringLiteral("server.pong_timeout_s")) * 1000;
-    m_authTimeoutMs = config.integer(QStringLiteral("server.auth_timeout_s")) * 1000;
+    m_authTimeoutMs = config.integer(QStringLiteral("server.auth_deadline_s")) * 1000;
     m_limits = ConnectionLimits::fromConfig(config);
 
     m_tcp = new QTcpServer(this);
@@ -406,8 +407,11 @@ void ApiServer::sendTo(Connection *c, const QByteArray &text)
         return;
     if (!c->tcp)
         return;
-    if (c->tcp->bytesToWrite() > m_maxOutbound)
+    if (c->tcp->bytesToWrite() > m_maxOutbound) {
+        if (c->overBudgetSinceMs < 0)
+            c->overBudgetSinceMs = m_clock.elapsed();
         pause(c);  // back-pressure: read no more requests (nor pings) until the client drains
+    }
     if (c->tcp->bytesToWrite() > 2 * m_maxOutbound) {
         // Notifications keep coming while paused: a client that does not read cannot grow our memory (§12.1, §15).
         qCWarning(lcWs) << c->session->clientId() << "outbound queue over limit (" << c->tcp->bytesToWrite() << "bytes); closing";
@@ -544,6 +548,18 @@ void ApiServer::housekeeping()
                                    .arg(m_writeTimeoutMs / 1000).arg(queued));
             continue;
         }
+        if (c->overBudgetSinceMs >= 0 && queued <= m_maxOutbound / 2) {
+            c->overBudgetSinceMs = -1;
+        } else if (c->overBudgetSinceMs >= 0 && now - c->overBudgetSinceMs > m_writeTimeoutMs) {
+            // API.md §15: still above half the budget write_timeout_s after going over it.
+            qCWarning(lcWs) << c->session->clientId() << "outbound queue above half the limit for" << m_writeTimeoutMs / 1000 << "s ("
+                            << queued << "bytes); closing";
+            if (m_metrics)
+                m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"));
+            c->overBudgetSinceMs = -1;
+            c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("outbound queue limit"));
+            continue;
+        }
         if (c->tcp && c->meter.tick(c->tcp->socketDescriptor(), queued, now, m_limits)) {
             if (m_metrics)
                 m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"));
@@ -555,8 +571,8 @@ void ApiServer::housekeeping()
         }
         if (!c->session->hasEverAuthenticated() && now - c->connectedMs >= m_authTimeoutMs) {
             qCInfo(lcWs).noquote() << c->session->clientId() << "from" << c->session->peerKey() << "closed: not authenticated within"
-                                   << m_authTimeoutMs / 1000 << "s (server.auth_timeout_s)";
-            c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("authentication timeout"));
+                                   << m_authTimeoutMs / 1000 << "s (server.auth_deadline_s)";
+            c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("authentication required"));
             continue;
         }
         if (now - c->lastActivityMs > m_pongTimeoutMs) {

@@ -14,12 +14,11 @@ ConnectionLimits ConnectionLimits::fromConfig(const config::Config &config)
     l.outboundBudgetBytes = config.integer(QStringLiteral("server.max_outbound_queue_bytes"));
     l.minReadBytesPerSecond = config.integer(QStringLiteral("server.min_read_rate_bytes_per_s"));
     l.slowReadTimeoutMs = config.integer(QStringLiteral("server.slow_read_timeout_s")) * 1000;
-    l.headTimeoutMs = config.integer(QStringLiteral("http.request_head_timeout_s")) * 1000;
-    l.keepAliveIdleMs = config.integer(QStringLiteral("http.keepalive_idle_s")) * 1000;
+    l.headTimeoutMs = config.integer(QStringLiteral("server.request_head_timeout_s")) * 1000;
+    l.keepAliveIdleMs = config.integer(QStringLiteral("server.http_keepalive_s")) * 1000;
     l.httpMaxConnections = config.integer32(QStringLiteral("http.max_connections"));
     l.maxPerAddress = config.integer32(QStringLiteral("server.max_connections_per_address"));
     l.healthMaxConnections = config.integer32(QStringLiteral("health.max_connections"));
-    l.healthMaxPerAddress = config.integer32(QStringLiteral("health.max_connections_per_address"));
     return l;
 }
 

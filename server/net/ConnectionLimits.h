@@ -13,15 +13,14 @@ namespace station::net {
 // The per-connection and per-listener limits of every listener (8002 WebSocket
 // and HTTP, 8003 health), read from config in one place (README "Limits").
 struct ConnectionLimits {
-    qint64 outboundBudgetBytes = 2 * 1024 * 1024;  // server.max_outbound_queue_bytes
+    qint64 outboundBudgetBytes = 8 * 1024 * 1024;  // server.max_outbound_queue_bytes
     qint64 minReadBytesPerSecond = 4096;            // server.min_read_rate_bytes_per_s; 0: off
     qint64 slowReadTimeoutMs = 20000;               // server.slow_read_timeout_s
-    qint64 headTimeoutMs = 10000;                   // http.request_head_timeout_s (from the first byte)
-    qint64 keepAliveIdleMs = 30000;                 // http.keepalive_idle_s
+    qint64 headTimeoutMs = 10000;                   // server.request_head_timeout_s (from the first byte)
+    qint64 keepAliveIdleMs = 30000;                 // server.http_keepalive_s
     int httpMaxConnections = 64;                    // http.max_connections (8002 downloads)
-    int maxPerAddress = 32;                         // server.max_connections_per_address (8002, all kinds)
+    int maxPerAddress = 32;                         // server.max_connections_per_address (8002 all kinds; 8003 separately)
     int healthMaxConnections = 64;                  // health.max_connections
-    int healthMaxPerAddress = 16;                   // health.max_connections_per_address
 
     static ConnectionLimits fromConfig(const config::Config &config);
 };

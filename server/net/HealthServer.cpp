@@ -167,13 +167,22 @@ void HealthServer::accept()
     }
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         const QString key = addressKey(socket->peerAddress());
-        if (m_peers.size() >= m_limits.healthMaxConnections || m_perAddress.value(key) >= m_limits.healthMaxPerAddress) {
-            // One host cannot take the probes' slots (health.max_connections_per_address).
+        const int fromPeer = m_perAddress.value(key);
+        const bool overAddress = m_limits.maxPerAddress > 0 && fromPeer >= m_limits.maxPerAddress;
+        if (overAddress || m_peers.size() >= m_limits.healthMaxConnections) {
+            // One host cannot take the probes' slots (server.max_connections_per_address,
+            // per listener; API.md §15): 503 with Retry-After, or a reset when even the
+            // refusals are too many. Refused sockets do not count as peers.
             if (m_refused++ % 100 == 0)
-                qCWarning(lcHealth).noquote() << "refused a health connection from" << key << ":" << m_perAddress.value(key)
-                                              << "open from that address," << m_peers.size() << "in all (health.max_connections*)";
-            socket->abort();
-            socket->deleteLater();
+                qCWarning(lcHealth).noquote() << "refused a health connection from" << key << ":" << fromPeer
+                                              << "open from that address," << m_peers.size() << "in all"
+                                              << (overAddress ? "(server.max_connections_per_address)" : "(health.max_connections)");
+            if (m_refusing >= kMaxRefusing) {
+                socket->abort();
+                socket->deleteLater();
+            } else {
+                refuse(socket);
+            }
             continue;
         }
         m_peers.insert(socket, Peer{key, {}});
@@ -213,6 +222,34 @@ void HealthServer::accept()
         if (socket->bytesAvailable())
             onReadable(socket);
     }
+}
+
+void HealthServer::refuse(QTcpSocket *socket)
+{
+    // The 503 is written once the request head is in (closing earlier, with the
+    // request still unread, would reset the connection and lose the answer).
+    ++m_refusing;
+    QObject::connect(socket, &QObject::destroyed, m_server, [this] { --m_refusing; });
+    QTimer::singleShot(2000, socket, [socket] { socket->abort(); socket->deleteLater(); });
+    QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    const auto answer = [socket] {
+        QByteArray seen = socket->property("buffer").toByteArray() + socket->readAll();
+        if (socket->property("closing").toBool() || (!seen.contains("\r\n\r\n") && seen.size() < HttpRequestParser::kMaxHeaderBytes)) {
+            socket->setProperty("buffer", seen.left(HttpRequestParser::kMaxHeaderBytes));
+            return;
+        }
+        socket->setProperty("closing", true);
+        const QByteArray body = json({{QStringLiteral("error"), QStringLiteral("unavailable")},
+                                      {QStringLiteral("message"), QStringLiteral("connection limit reached")},
+                                      {QStringLiteral("status"), 503},
+                                      {QStringLiteral("timestamp"), timestamp()}});
+        socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                      + "\r\nRetry-After: 5\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    };
+    QObject::connect(socket, &QTcpSocket::readyRead, socket, answer);
+    if (socket->bytesAvailable())
+        answer();
 }
 
 void HealthServer::tick()

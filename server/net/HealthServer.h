@@ -50,6 +50,7 @@ private:
     struct Reply;
 
     void accept();                       // health thread
+    void refuse(QTcpSocket *socket);     // health thread: 503 over a connection limit
     void onReadable(QTcpSocket *socket); // health thread
     Reply route(const net::HttpRequest &req) const;
     Reply health(bool detailed) const;
@@ -69,6 +70,8 @@ private:
     QHash<QString, int> m_perAddress;
     bool m_acceptPaused = false;
     quint64 m_refused = 0;
+    int m_refusing = 0;                  // sockets being answered 503
+    static constexpr int kMaxRefusing = 32;
     QElapsedTimer m_clock;
 
     HealthState *m_state;
