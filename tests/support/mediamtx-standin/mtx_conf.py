@@ -201,8 +201,10 @@ GLOBAL_DEFAULTS: Dict[str, Any] = {
     "udpReadBufferSize": 0, "dumpPackets": False, "runOnConnect": "",
     "runOnConnectRestart": False, "runOnDisconnect": "", "authMethod": "internal",
     "authInternalUsers": DEFAULT_USERS, "authHTTPAddress": "",
-    "authHTTPExclude": [{"action": "api", "path": ""}, {"action": "metrics", "path": ""},
-                        {"action": "pprof", "path": ""}],
+    # Empty since v1.20.1 (commit cca0f5a0 "change default value of
+    # authHTTPExclude": internal/conf/conf.go setDefaults no longer sets it;
+    # mediamtx.yml has `authHTTPExclude: []`). Before: api, metrics, pprof.
+    "authHTTPExclude": [],
     "authJWTClaimKey": "mediamtx_permissions",
     "api": False, "apiAddress": ":9997", "apiServerKey": "server.key", "apiServerCert": "server.crt",
     "apiAllowOrigins": ["*"],
@@ -319,8 +321,14 @@ class Conf:
 
     def validate(self) -> None:
         """Whole-configuration checks, run after every load or API change."""
+        # conf.go Validate, "Authentication (deprecated params)": the old key
+        # selects authMethod http with its URL.
+        if self.global_.get("externalAuthenticationURL") is not None:
+            self.global_["authMethod"] = "http"
+            self.global_["authHTTPAddress"] = self.global_["externalAuthenticationURL"]
         for u in self.global_.get("authInternalUsers") or []:
-            if u.get("user") == "any" and u.get("pass"):
+            # conf.go checks this only with authMethod internal.
+            if self.global_.get("authMethod", "internal") == "internal" and u.get("user") == "any" and u.get("pass"):
                 raise ConfError("using a password with 'any' user is not supported")
             for ip in u.get("ips") or []:
                 try:
@@ -352,6 +360,14 @@ def normalise(d: dict) -> dict:
     for k, v in list(d.items()):
         if k in DURATION_KEYS and v is not None:
             d[k] = format_duration(parse_duration(v))
+    # Permission lists (AuthInternalUserPermission: action, path) get both
+    # fields, as MediaMTX's JSON shows them; a null list is an empty one
+    # (conf.go setAllNilSlicesToEmptyRecursive).
+    for key in ("authHTTPExclude", "authJWTExclude"):
+        if key in d and d[key] is None:
+            d[key] = []
+        if isinstance(d.get(key), list):
+            d[key] = [{"action": p.get("action", ""), "path": p.get("path", "")} for p in d[key]]
     if isinstance(d.get("authInternalUsers"), list):
         d["authInternalUsers"] = [
             {"user": u.get("user", ""), "pass": u.get("pass", ""), "ips": u.get("ips") or [],
@@ -443,6 +459,28 @@ def apply_env(raw: dict, schema: Schema, environ: Optional[Dict[str, str]] = Non
                     perms.append({})
                 perms[j][pm.group(3).lower()] = env[k]
         raw["authInternalUsers"] = users
+    # authHTTPExclude entries (internal/conf/env/env.go, slices of structs):
+    # MTX_AUTHHTTPEXCLUDE="" empties the list; MTX_AUTHHTTPEXCLUDE_<i>_ACTION
+    # and _PATH set or append entry i (entries follow one another from 0).
+    for key in ("authHTTPExclude",):
+        ev = "MTX_" + key.upper()
+        if env.get(ev) == "":
+            raw[key] = []
+            continue
+        perms = raw.get(key)
+        perms = copy.deepcopy(GLOBAL_DEFAULTS[key]) if perms is None else perms
+        i = 0
+        while True:
+            item = "%s_%d_" % (ev, i)
+            if not any(k.startswith(item) for k in env) and i >= len(perms):
+                break
+            if i == len(perms):
+                perms.append({})
+            for fld in ("action", "path"):
+                if item + fld.upper() in env:
+                    perms[i][fld] = env[item + fld.upper()]
+            i += 1
+        raw[key] = perms
     # pathDefaults and paths
     upper_pkeys = {k.upper(): k for k in pprops}
     for k, v in env.items():

@@ -3,7 +3,7 @@
 Mirrors, without copying, tag v1.20.1 (commit 883194a19b72):
   internal/conf/path.go        (*Path).validate, validateURL, IsValidPathName
   internal/conf/credential.go  Credential.validate (rePlainCredential)
-  internal/conf/conf.go        (*Conf).Validate (global checks)
+  internal/conf/conf.go        (*Conf).Validate (global checks; the authMethod switch)
 and the parts of Go 1.26's net/url.Parse that validateURL relies on
 (src/net/url/url.go: parse, getScheme, parseAuthority, parseHost,
 validUserinfo, validOptionalPort, unescape, shouldEscape).
@@ -269,11 +269,21 @@ def check_global(g: dict) -> None:
         raise RuleError("'udpMaxPayloadSize' must be less than 1472")
     for u in g.get("authInternalUsers") or []:
         for field in ("user", "pass"):
-            check_credential(u.get(field, "") or "")
-        if u.get("user", "") == "":
-            raise RuleError("empty usernames are not supported")
-        if u.get("user") == "any" and u.get("pass"):
-            raise RuleError("using a password with 'any' user is not supported")
+            check_credential(u.get(field, "") or "")  # credential.go UnmarshalJSON: any authMethod
+    method = g.get("authMethod", "internal")
+    if method == "internal":
+        for u in g.get("authInternalUsers") or []:
+            if u.get("user", "") == "":
+                raise RuleError("empty usernames are not supported")
+            if u.get("user") == "any" and u.get("pass"):
+                raise RuleError("using a password with 'any' user is not supported")
+    elif method == "http":
+        addr = g.get("authHTTPAddress") or ""
+        if addr == "":
+            raise RuleError("'authHTTPAddress' is empty")
+        if not addr.startswith(("http://", "https://")):
+            # sic: v1.20.1 names the deprecated key in this message
+            raise RuleError("'externalAuthenticationURL' must be a HTTP URL")
     for flag, key, what in (("api", "apiAddress", "API is enabled"), ("metrics", "metricsAddress", "metrics are enabled"),
                             ("pprof", "pprofAddress", "pprof is enabled"), ("playback", "playbackAddress", "playback is enabled")):
         if g.get(flag) and not g.get(key):

@@ -126,6 +126,26 @@ CASES = [
     ("G: HLS on without an address", glob(hlsAddress=""), "'hlsAddress' must be set when HLS is enabled"),
     ("G: WebRTC on without an address", glob(webrtcAddress=""), "'webrtcAddress' must be set when WebRTC is enabled"),
     ("G: WebRTC without any ICE listener", glob(webrtcLocalUDPAddress="", webrtcLocalTCPAddress=""), "at least one between"),
+    # authMethod switch
+    ("G: internal: empty username", glob(authInternalUsers=[{"user": "", "pass": ""}]), "empty usernames are not supported"),
+    ("G: http with an http:// address", glob(authMethod="http", authHTTPAddress="http://127.0.0.1:8080/auth"), OK),
+    ("G: http with an https:// address", glob(authMethod="http", authHTTPAddress="https://auth.example/x"), OK),
+    ("G: http without authHTTPAddress", glob(authMethod="http", authHTTPAddress=""), "'authHTTPAddress' is empty"),
+    ("G: http with authHTTPAddress absent", glob(authMethod="http"), "'authHTTPAddress' is empty"),
+    ("G: http with a non-HTTP address (message names the old key)", glob(authMethod="http", authHTTPAddress="ftp://h/a"),
+     "'externalAuthenticationURL' must be a HTTP URL"),
+    ("G: http: the prefix check is case-sensitive", glob(authMethod="http", authHTTPAddress="HTTP://h/a"),
+     "'externalAuthenticationURL' must be a HTTP URL"),
+    ("G: http: no address check on a bare host", glob(authMethod="http", authHTTPAddress="127.0.0.1:8080"),
+     "'externalAuthenticationURL' must be a HTTP URL"),
+    ("G: http: empty usernames are checked only with internal",
+     glob(authMethod="http", authHTTPAddress="http://h/a", authInternalUsers=[{"user": "", "pass": ""}]), OK),
+    ("G: http: 'any' with a password is checked only with internal",
+     glob(authMethod="http", authHTTPAddress="http://h/a", authInternalUsers=[{"user": "any", "pass": "x"}]), OK),
+    ("G+C: http: credential charset still checked (credential.go UnmarshalJSON)",
+     glob(authMethod="http", authHTTPAddress="http://h/a", authInternalUsers=[{"user": "a b", "pass": ""}]),
+     "credential contains unsupported characters"),
+    ("G: internal ignores authHTTPAddress", glob(authMethod="internal", authHTTPAddress="ftp://h/a"), OK),
 ]
 
 
