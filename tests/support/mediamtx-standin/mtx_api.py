@@ -16,6 +16,7 @@ import urllib.parse
 from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 from mtx_auth import parse_authorization
+import mtx_auth_http
 from mtx_conf import ConfError, check_path_name
 from mtx_http import Request, Response
 from mtx_log import log, rfc3339nano
@@ -113,7 +114,28 @@ class API:
         self._trace(req, resp)
         return resp
 
+    async def _auth_http(self, req: Request):
+        """authMethod http: v1.20.1 internal/api/api.go middlewareAuth (action
+        api, the raw query, httpp.Credentials, no path/protocol/id/userAgent).
+        None when allowed, else the 401."""
+        areq = mtx_auth_http.AuthRequest(
+            action="api", ip=req.peer[0], query=urllib.parse.urlsplit(req.target).query,
+            creds=mtx_auth_http.http_credentials(req.headers.get("authorization", "")))
+        aerr = await self.core.authenticate_http(areq, path_manager=False)
+        if aerr is None:
+            return None
+        if aerr.ask_credentials:
+            return Response(401, b'{"status":"error","error":"authentication error"}',
+                            headers={"WWW-Authenticate": 'Basic realm="mediamtx"'})
+        await self.core.log_and_delay("[API] [conn %s:%d]" % req.peer[:2], aerr)
+        return err(401, "authentication error")
+
     async def _dispatch(self, req: Request) -> Response:
+        if self.core.auth_http():
+            deny = await self._auth_http(req)
+            if deny is not None:
+                return deny
+            return await self._route_request(req)
         creds = parse_authorization(req.headers.get("authorization", ""))
         if not self.core.auth.allowed("api", req.peer[0], creds):
             if not creds:
@@ -122,6 +144,9 @@ class API:
                                 headers={"WWW-Authenticate": 'Basic realm="mediamtx"'})
             await asyncio.sleep(random.uniform(0, self.core.auth_fail_delay))
             return err(401, "authentication error")
+        return await self._route_request(req)
+
+    async def _route_request(self, req: Request) -> Response:
         url = urllib.parse.urlsplit(req.target)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         for method, rx, fn, needs in self.routes:
@@ -225,11 +250,16 @@ class API:
         return ok()
 
     async def paths_list(self, req, q) -> Response:
+        # pathManager.APIPathsList waits for the path manager (Core.pm_lock).
+        async with self.core.pm_lock:
+            pass
         paths = self.core.paths
         return ok(paginate([paths.paths[n].api() for n in sorted(paths.paths)], q))
 
     async def paths_get(self, req, q, name: str) -> Response:
         self._check_name(name)
+        async with self.core.pm_lock:  # pathManager.APIPathsGet, likewise
+            pass
         p = self.core.paths.paths.get(name)
         if p is None:
             raise APIError(404, "path not found")

@@ -18,6 +18,7 @@ import uuid
 from typing import Dict, List, Optional, Tuple
 
 from mtx_auth import parse_authorization
+import mtx_auth_http
 from mtx_log import log, rfc3339nano
 from mtx_media import parse_sdp, reader_sdp
 
@@ -120,6 +121,7 @@ class RTSPSession:
         self.in_rtp = self.in_rtcp = self.out_rtp = self.out_rtcp = self.discarded = 0
         self.closed = False
         self.close_reason = ""
+        self.close_after_response = False  # authMethod http: wrong credentials end the connection
         self.buffer_limit = max(64, int(self.core.conf.global_.get("writeQueueSize") or 512)) * PACKET_BYTES
 
     # ---- API
@@ -189,7 +191,7 @@ class RTSPSession:
                 if resp is None:
                     continue
                 self.writer.write(resp)
-                if self.state == "teardown":
+                if self.state == "teardown" or self.close_after_response:
                     break
                 after = getattr(self, "_after_response", None)
                 if after:
@@ -229,14 +231,18 @@ class RTSPSession:
         lines = ["RTSP/1.0 %d %s" % (status, REASONS.get(status, "Error")), "CSeq: " + cseq,
                  "Server: gortsplib"]
         for k, v in (extra or {}).items():
-            lines.append("%s: %s" % (k, v))
+            for one in (v if isinstance(v, list) else [v]):
+                lines.append("%s: %s" % (k, one))
         if body:
             lines.append("Content-Length: %d" % len(body))
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
-    def _auth(self, action: str, name: str, headers: Dict[str, str], cseq: str) -> Optional[bytes]:
+    async def _auth(self, action: str, name: str, headers: Dict[str, str], cseq: str,
+                    url: str = "", method: str = "") -> Optional[bytes]:
         if self.hidden:
             return None
+        if self.core.auth_http():
+            return await self._auth_http(action, name, headers, cseq, url, method)
         creds = parse_authorization(headers.get("authorization", ""))
         if creds:
             self.user = creds[0]
@@ -246,6 +252,61 @@ class RTSPSession:
             return self._resp(401, cseq, {"WWW-Authenticate": 'Basic realm="mediamtx"'})
         log.info("[RTSP] [session %s] authentication failed" % self.short)
         return self._resp(401, cseq, {"WWW-Authenticate": 'Basic realm="mediamtx"'})
+
+    async def _auth_http(self, action: str, name: str, headers: Dict[str, str], cseq: str,
+                         url: str, method: str) -> Optional[bytes]:
+        """authMethod http, as MediaMTX v1.20.1's RTSP server does it.
+
+        internal/core/path_manager.go doDescribe/doFindPathConf/doAddReader:
+        the path configuration is looked up first, so an unconfigured path is
+        never sent to the auth server (the caller answers it). The request
+        (internal/servers/rtsp/conn.go onDescribe, session.go onAnnounce and
+        onSetup): protocol rtsp, the connection/session id, the raw query as
+        gortsplib splits it, credentials from Basic/Digest (never a token:
+        that comes from ?token= in getToken), and the User-Agent for ANNOUNCE
+        and SETUP only (onDescribe does not pass it). A reader is asked twice:
+        at DESCRIBE and at its first SETUP; a publisher once, at ANNOUNCE
+        (RECORD has SkipAuth).
+
+        Refused (conn.go handleAuthError, gortsplib server_conn.go
+        handleAuthError): AskCredentials → 401 with the challenge, connection
+        kept, no pause; otherwise pathManager's LogAndDelayError (warning,
+        0-4 s pause), 401 without a challenge, and the connection is closed."""
+        if name not in self.core.paths.paths:
+            return None
+        auth_header = headers.get("authorization")
+        creds = mtx_auth_http.rtsp_credentials(auth_header)
+        _, query = mtx_auth_http.rtsp_path_and_query(url, setup=method == "SETUP",
+                                                     announce=method == "ANNOUNCE")
+        areq = mtx_auth_http.AuthRequest(
+            action=action, ip=self.ip, creds=creds, path=name, query=query, protocol="rtsp",
+            id=self.id, user_agent=headers.get("user-agent", "") if method != "DESCRIBE" else "")
+        aerr = await self.core.authenticate_http(areq, path_manager=True)
+        if aerr is None:
+            self.user = creds.user
+            return None
+        if aerr.ask_credentials and not mtx_auth_http.rtsp_credentials_provided(auth_header):
+            return self._resp(401, cseq, {"WWW-Authenticate": self._challenge()})
+        if not aerr.ask_credentials:
+            # DESCRIBE is the connection's request (conn.go), the others the session's.
+            who = "conn %s" % self.remote if method == "DESCRIBE" else "session %s" % self.short
+            await self.core.log_and_delay("[RTSP] [%s]" % who, aerr)
+        self.close_after_response = True
+        self.close_reason = str(aerr)
+        return self._resp(401, cseq)
+
+    def _challenge(self) -> List[str]:
+        """gortsplib v5.6.4 pkg/auth/www_authenticate.go GenerateWWWAuthenticate
+        for rtspAuthMethods, realm "ipcam" (server.go serverAuthRealm)."""
+        out = []
+        for m in self.core.conf.global_.get("rtspAuthMethods") or ["basic"]:
+            if m == "basic":
+                out.append('Basic realm="ipcam"')
+            elif m == "digest":
+                if not getattr(self, "auth_nonce", ""):
+                    self.auth_nonce = uuid.uuid4().hex
+                out.append('Digest realm="ipcam", nonce="%s", algorithm="MD5"' % self.auth_nonce)
+        return out
 
     def _path_of(self, url: str) -> Tuple[str, str]:
         u = urllib.parse.urlsplit(url)
@@ -277,7 +338,7 @@ class RTSPSession:
         if method == "DESCRIBE":
             return await self._describe(url, headers, cseq)
         if method == "ANNOUNCE":
-            return self._announce(url, headers, body, cseq)
+            return await self._announce(url, headers, body, cseq)
         if method == "SETUP":
             return await self._setup(url, headers, cseq)
         if method == "PLAY":
@@ -301,7 +362,7 @@ class RTSPSession:
 
     async def _describe(self, url: str, headers, cseq: str) -> bytes:
         name, self.query = self._path_of(url)
-        deny = self._auth("read", name, headers, cseq)
+        deny = await self._auth("read", name, headers, cseq, url, "DESCRIBE")
         if deny:
             return deny
         path, err = await self._find_path(name, cseq)
@@ -317,9 +378,9 @@ class RTSPSession:
         sdp = reader_sdp(stream.sdp).encode()
         return self._resp(200, cseq, {"Content-Base": base, "Content-Type": "application/sdp"}, sdp)
 
-    def _announce(self, url: str, headers, body: bytes, cseq: str) -> bytes:
+    async def _announce(self, url: str, headers, body: bytes, cseq: str) -> bytes:
         name, self.query = self._path_of(url)
-        deny = self._auth("publish", name, headers, cseq)
+        deny = await self._auth("publish", name, headers, cseq, url, "ANNOUNCE")
         if deny:
             return deny
         path = self.core.paths.paths.get(name)
@@ -370,7 +431,7 @@ class RTSPSession:
         if not query:
             query = self.query
         if self.path is None:
-            deny = self._auth("read", name, headers, cseq)
+            deny = await self._auth("read", name, headers, cseq, url, "SETUP")
             if deny:
                 return deny
             path, err = await self._find_path(name, cseq)

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Self-test of the MediaMTX stand-in: API, auth, RTSP read (ffmpeg and
+# Self-test of the MediaMTX stand-in: API, auth (internal; http in
+# test_auth_http.py), RTSP read (ffmpeg and
 # GStreamer), runOnDemand, recording, pull source, graceful shutdown.
 # Loopback only; ports from STANDIN_RTSP_PORT / STANDIN_API_PORT or free ones.
 # Exits non-zero on the first failure. Needs ffmpeg, ffprobe, gst-launch-1.0, curl.
@@ -82,6 +83,9 @@ pass "--version prints v1.20.1-standin"
 
 /usr/bin/python3 "$HERE/test_rules.py" || fail "test_rules.py (v1.20.1 load-time rules)"
 pass "test_rules.py: v1.20.1 load-time rules, table-driven"
+
+/usr/bin/python3 "$HERE/test_auth_http.py" || fail "test_auth_http.py (authMethod http)"
+pass "test_auth_http.py: authMethod http (manager.go authenticateHTTP) for RTSP, the API and metrics"
 
 # A listener on a busy port ends the start, as in MediaMTX (internal/core/core.go).
 BUSY_PORT="$(free_port)"
