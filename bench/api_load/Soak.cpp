@@ -1,17 +1,26 @@
 // station_bench --soak SECONDS: a long run of the station with the MediaMTX
 // stand-in and 2 demo cameras under steady API traffic from many connections,
-// with periodic snapshots and recordings. Checks: no errors, RSS growth after
-// warm-up, file descriptors and child processes back to baseline. Prints a
-// summary ending in "soak: N passed, N failed"; exits 1 if any check failed.
+// with periodic snapshots and recordings. From the end of the warm-up, two
+// hostile peers from other loopback addresses run beside them (HostilePeers.h:
+// a slow reader and a ping flooder; SOAK_HOSTILE=0 leaves them out). Checks: no
+// errors for the polite clients, the slow reader dropped, the flooder throttled
+// or closed, RSS bounded while they run and growth after warm-up, file
+// descriptors and child processes back to baseline. Prints a summary ending in
+// "soak: N passed, N failed"; exits 1 if any check failed.
 
+#include "HostilePeers.h"
 #include "Modes.h"
 #include "Station.h"
 #include "Stats.h"
 #include "Workers.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QRegularExpression>
+
+#include <memory>
 
 namespace bench {
 
@@ -70,6 +79,40 @@ ChildReport children(qint64 stationPid, const QString &mtxBin)
     return r;
 }
 
+QString seconds(QList<double> v)
+{
+    if (v.isEmpty())
+        return QStringLiteral("-");
+    std::sort(v.begin(), v.end());
+    return QStringLiteral("min %1 s, median %2 s, max %3 s").arg(v.first(), 0, 'f', 1).arg(v[v.size() / 2], 0, 'f', 1).arg(v.last(), 0, 'f', 1);
+}
+
+// Why the station closed or aborted connections from `address`, as its log says
+// ("conn-… from ADDRESS closed: REASON" / "aborted: REASON"), counted per reason.
+QMap<QString, int> closesInLog(const QString &logPath, const QString &address)
+{
+    QMap<QString, int> reasons;
+    QFile f(logPath);
+    if (!f.open(QIODevice::ReadOnly))
+        return reasons;
+    static const QRegularExpression re(QStringLiteral("from (\\S+) (closed|aborted): ([a-z ]+)"));
+    while (!f.atEnd()) {
+        const QString line = QString::fromUtf8(f.readLine());
+        const QRegularExpressionMatch m = re.match(line);
+        if (m.hasMatch() && m.captured(1) == address)
+            reasons[m.captured(2) + QLatin1Char(' ') + m.captured(3).trimmed()] += 1;
+    }
+    return reasons;
+}
+
+QString reasonsText(const QMap<QString, int> &r)
+{
+    QStringList parts;
+    for (auto it = r.cbegin(); it != r.cend(); ++it)
+        parts << QStringLiteral("%1x '%2'").arg(it.value()).arg(it.key());
+    return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+}
+
 } // namespace
 
 int runSoak(const QCommandLineParser &parser)
@@ -85,6 +128,17 @@ int runSoak(const QCommandLineParser &parser)
     const double warmupS = std::min(60.0, soakS / 5);
     const QString mtxBin = parser.value(QStringLiteral("mediamtx"));
     constexpr double kPhaseS = 10;
+    // The slow reader needs server.slow_read_timeout_s (20 s) and then some to be judged.
+    // SOAK_HOSTILE: 1 (default) both peers, slow or flood one of them, 0 none.
+    const QString hostileMode = qEnvironmentVariable("SOAK_HOSTILE", QStringLiteral("1"));
+    const bool hostile = hostileMode != QLatin1String("0") && soakS - warmupS >= 40;
+    const bool withSlow = hostile && hostileMode != QLatin1String("flood");
+    const bool withFlood = hostile && hostileMode != QLatin1String("slow");
+    QStringList besides;
+    if (withSlow)
+        besides << QStringLiteral("the slow reader");
+    if (withFlood)
+        besides << QStringLiteral("the ping flooder");
 
     rlimit rl{};
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -107,6 +161,13 @@ int runSoak(const QCommandLineParser &parser)
     say(QStringLiteral("soak: %1 s, %2 connections x %3 req/s, snapshot on each camera every %4 s, a %5 s recording every %6 s")
             .arg(soakS).arg(conns).arg(rate).arg(snapshotEvery).arg(recordFor).arg(recordEvery));
     say(QStringLiteral("station: %1").arg(st.describe()));
+    QStringList peerText;
+    if (withSlow)
+        peerText << QStringLiteral("a slow reader from 127.0.0.2 (20 requests/s, reads 1 KB/s)");
+    if (withFlood)
+        peerText << QStringLiteral("an unauthenticated ping flooder from 127.0.0.3 (never reads)");
+    say(hostile ? QStringLiteral("hostile peers from the end of the warm-up (%1 s): %2").arg(warmupS, 0, 'f', 0).arg(peerText.join(QStringLiteral(" and ")))
+                : QStringLiteral("hostile peers: off (SOAK_HOSTILE=0, or less than 40 s after the warm-up)"));
     QString error;
     if (!st.start(&error)) {
         std::fprintf(stderr, "station_bench: cannot start the station: %s\n", qPrintable(error));
@@ -180,6 +241,10 @@ int runSoak(const QCommandLineParser &parser)
     qint64 nextSnap = runStart, nextRec = runStart + 5'000'000'000LL, nextSample = runStart;
     int phase = 0, recCam = 0;
     qint64 rssWarm = -1;
+    std::unique_ptr<HostilePeers> peers;
+    qint64 rssHostilePeak = -1;
+    double hostileS = 0;
+    qint64 hostileStartNs = 0;
     CpuWindow cpu;
     cpu.start(st.pid());
     while (monoNs() - runStart < qint64(soakS * 1e9) && st.process()->isRunning()) {
@@ -197,8 +262,21 @@ int runSoak(const QCommandLineParser &parser)
                 const qint64 kb = st.process()->rssKb();
                 const double t = double(now - runStart) / 1e9;
                 rssSeries << std::make_pair(t, kb);
-                if (rssWarm < 0 && t >= warmupS)
+                if (rssWarm < 0 && t >= warmupS) {
                     rssWarm = kb;
+                    if (hostile) {
+                        HostilePeers::Options o;
+                        o.port = st.port();
+                        o.token = st.token();
+                        o.slowReader = withSlow;
+                        o.flooder = withFlood;
+                        peers = std::make_unique<HostilePeers>(o);
+                        peers->start();
+                        hostileStartNs = now;
+                    }
+                }
+                if (peers)
+                    rssHostilePeak = std::max(rssHostilePeak, kb);
                 nextSample += 1'000'000'000LL;
             }
             if (now >= nextSnap) {
@@ -254,12 +332,31 @@ int runSoak(const QCommandLineParser &parser)
         }
         w.notifications();
         const Summary s = summarize(r.latenciesNs);
-        say(QStringLiteral("t=%1 s %2: sent %3 ok %4 err %5 timeouts %6 skipped %7 p50 %8 p99 %9; RSS %10, fds %11")
+        QString hostileNow;
+        if (peers) {
+            const HostilePeers::SlowReader sr = peers->slowReader();
+            const HostilePeers::Flooder fl = peers->flooder();
+            if (withSlow)
+                hostileNow += QStringLiteral("; slow reader drops %1").arg(sr.drops);
+            if (withFlood)
+                hostileNow += QStringLiteral("; flooder %1 pings, throttled %2, closed %3").arg(fl.pings).arg(fl.throttled).arg(fl.closes);
+        }
+        say(QStringLiteral("t=%1 s %2: sent %3 ok %4 err %5 timeouts %6 skipped %7 p50 %8 p99 %9; RSS %10, fds %11%12")
                 .arg(double(monoNs() - runStart) / 1e9, 0, 'f', 0).arg(method).arg(r.sent).arg(r.ok).arg(r.errors).arg(r.timeouts).arg(r.skipped)
-                .arg(ms(s.p50Ms), ms(s.p99Ms), mb(st.process()->rssKb())).arg(fdCount(st.pid())));
+                .arg(ms(s.p50Ms), ms(s.p99Ms), mb(st.process()->rssKb())).arg(fdCount(st.pid())).arg(hostileNow));
         total.merge(r);
     }
     const QString cpuText = cpu.report();
+    // The hostile peers stop first; the station has let go of them after its close grace (2 s) and a housekeeping turn.
+    HostilePeers::SlowReader slow;
+    HostilePeers::Flooder flood;
+    if (peers) {
+        peers->stop();
+        hostileS = double(monoNs() - hostileStartNs) / 1e9;
+        slow = peers->slowReader();
+        flood = peers->flooder();
+        sleepMs(3500);
+    }
     const bool alive = st.process()->isRunning();
     const qint64 rssEnd = alive ? st.process()->rssKb() : -1;
     if (rssWarm < 0 && !rssSeries.isEmpty())
@@ -317,11 +414,49 @@ int runSoak(const QCommandLineParser &parser)
     say(QStringLiteral("fds: baseline %1, end %2; children at end: %3").arg(fdBase).arg(fdEnd).arg(childEnd.text()));
     for (const QString &e : mediaErrors.mid(0, 20))
         say(QStringLiteral("  error: ") + e);
+    const QString logPath = dataDir + QStringLiteral("/station-server.log");
+    const QMap<QString, int> slowLog = closesInLog(logPath, QStringLiteral("127.0.0.2"));
+    const QMap<QString, int> floodLog = closesInLog(logPath, QStringLiteral("127.0.0.3"));
+    if (withSlow) {
+        say(QStringLiteral("slow reader (127.0.0.2) over %1 s: %2 connections, %3 dropped, time to drop %4; %5 requests sent, %6 bytes read (%7 B/s); "
+                           "%8 upgrade failures%9; station log: %10")
+                .arg(hostileS, 0, 'f', 0).arg(slow.connects).arg(slow.drops).arg(seconds(slow.dropAfterS)).arg(slow.requestsSent).arg(slow.bytesRead)
+                .arg(hostileS > 0 ? double(slow.bytesRead) / hostileS : 0, 0, 'f', 0).arg(slow.handshakeFailures)
+                .arg(slow.lastError.isEmpty() ? QString() : QStringLiteral(" (") + slow.lastError + QLatin1Char(')'), reasonsText(slowLog)));
+    }
+    if (withFlood) {
+        say(QStringLiteral("ping flooder (127.0.0.3) over %1 s: %2 connections, %3 pings (%4 MB) sent; %5 throttled (sends blocked >= 1 s, after %6), "
+                           "blocked %7 s in all; %8 closed by the station (after %9); %10 upgrade failures%11; station log: %12")
+                .arg(hostileS, 0, 'f', 0).arg(flood.connects).arg(flood.pings).arg(double(flood.bytesSent) / 1048576.0, 0, 'f', 1).arg(flood.throttled)
+                .arg(seconds(flood.throttledAfterS)).arg(flood.blockedS, 0, 'f', 0).arg(flood.closes).arg(seconds(flood.closedAfterS)).arg(flood.handshakeFailures)
+                .arg(flood.lastError.isEmpty() ? QString() : QStringLiteral(" (") + flood.lastError + QLatin1Char(')'), reasonsText(floodLog)));
+    }
+    if (hostile) {
+        say(QStringLiteral("RSS while the hostile peers ran: peak %1 (after warm-up %2, end %3)").arg(mb(rssHostilePeak), mb(rssWarm), mb(rssEnd)));
+    }
 
     check(alive, QStringLiteral("station ran for the whole soak"));
     check(failedConns == 0 && live == conns, QStringLiteral("%1/%2 connections authenticated and stayed open (%3 failed)").arg(live).arg(conns).arg(failedConns));
     check(total.sent > 0 && total.errors == 0 && total.timeouts == 0,
-          QStringLiteral("API traffic without errors or timeouts (%1 requests, %2 errors, %3 timeouts, %4 skipped sends)").arg(total.sent).arg(total.errors).arg(total.timeouts).arg(total.skipped));
+          QStringLiteral("API traffic without errors or timeouts (%1 requests, %2 errors, %3 timeouts, %4 skipped sends)%5").arg(total.sent).arg(total.errors).arg(total.timeouts).arg(total.skipped)
+              .arg(hostile ? QStringLiteral(", beside %1").arg(besides.join(QStringLiteral(" and "))) : QString()));
+    if (withSlow) {
+        check(slow.drops >= 1, QStringLiteral("slow reader dropped by the station: %1 of %2 connections (time to drop %3; station log: %4)")
+                                   .arg(slow.drops).arg(slow.connects).arg(seconds(slow.dropAfterS), reasonsText(slowLog)));
+    }
+    if (withFlood) {
+        check(flood.throttled + flood.closes >= 1,
+              QStringLiteral("ping flooder throttled or closed: %1 connections, %2 throttled, %3 closed (after %4; station log: %5)")
+                  .arg(flood.connects).arg(flood.throttled).arg(flood.closes).arg(seconds(flood.closedAfterS), reasonsText(floodLog)));
+    }
+    if (hostile) {
+        // Each hostile connection may hold up to its outbound budget (server.max_outbound_queue_bytes, 8 MiB) before the
+        // station stops reading it; nothing more than that may show in RSS.
+        const qint64 boundKb = rssWarm > 0 ? rssWarm + rssWarm / 20 + (int(withSlow) + int(withFlood)) * 8 * 1024 : -1;
+        check(rssHostilePeak > 0 && rssHostilePeak <= boundKb,
+              QStringLiteral("RSS while the hostile peers ran: peak %1 <= %2 (after warm-up + 5% + one 8 MiB outbound budget per hostile peer)")
+                  .arg(mb(rssHostilePeak), mb(boundKb)));
+    }
     check(snapErr == 0 && recErr == 0 && delErr == 0 && snapOk > 0,
           QStringLiteral("snapshots and recordings without errors (%1+%2 ok, %3+%4+%5 failed)").arg(snapOk).arg(recOk).arg(snapErr).arg(recErr).arg(delErr));
     const double growth = rssWarm > 0 && rssEnd > 0 ? 100.0 * double(rssEnd - rssWarm) / double(rssWarm) : 999;

@@ -4,9 +4,17 @@
 # steady API traffic (1 req/s each: ping, get_camera_list, list_recordings,
 # get_system_status in 10 s turns), a snapshot on each camera every 10 s and a
 # 10 s recording every 60 s (files deleted again so long runs stay bounded).
+# From the end of the warm-up two hostile peers run beside them from other
+# loopback addresses: a slow reader (127.0.0.2; asks for answers of a few KB
+# 20 times a second, reads 1 KB/s) and an unauthenticated ping flooder
+# (127.0.0.3; never reads). Each reconnects whenever the station drops it.
 #
-# Asserts: no errors or timeouts; RSS growth <= 5 % between the end of the
-# warm-up (min(60 s, SOAK_SECONDS/5)) and the end; the station's open file
+# Asserts: no errors or timeouts for the 500 polite connections; the slow
+# reader dropped at least once; the flooder throttled (its sends blocked) or
+# closed; RSS while they ran <= RSS after warm-up + 5 % + 8 MiB (one outbound
+# budget) per hostile peer; RSS growth <= 5 % between the end of the
+# warm-up (min(60 s, SOAK_SECONDS/5)) and the end (after the hostile peers
+# stopped); the station's open file
 # descriptors back to baseline +-10 after the connections closed and the
 # publishers stopped; no leaked child processes (only MediaMTX and its current
 # publishers, no zombies) and nothing left after the station stops.
@@ -14,6 +22,8 @@
 #
 #   SOAK_SECONDS=300 tests/soak/run-soak.sh [--build-dir DIR] [station_bench options]
 #   SOAK_CONNECTIONS=500  (default)
+#   SOAK_HOSTILE=1        (default: both hostile peers; slow or flood: one; 0: none.
+#                          They need 40 s after the warm-up: SOAK_SECONDS >= 50.)
 # 24 hours: see bench/README.md.
 set -uo pipefail
 
