@@ -374,7 +374,9 @@ class RTSPSession:
             log.info("[RTSP] [session %s] %s" % (self.short, e))
             return self._resp(e.status, cseq)
         self.path_name = name
-        base = url.split("?", 1)[0].rstrip("/") + "/"
+        # gortsplib v5.6.4 server_conn.go: Content-Base is the request URL as sent,
+        # query included, plus "/": a reader's SETUP then carries ?token= too.
+        base = url + "/"
         sdp = reader_sdp(stream.sdp).encode()
         return self._resp(200, cseq, {"Content-Base": base, "Content-Type": "application/sdp"}, sdp)
 
