@@ -320,7 +320,8 @@ QString convertText(const KeyDef &def, const QString &text, QVariant *out)
             // 6e1 and 60.0 are integers too; fractions are not.
             const double d = t.toDouble(&ok);
             ok = ok && std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15;
-            v = qint64(d);
+            if (ok)
+                v = qint64(d);  // only in range: converting 1e300 to an integer is undefined (fuzz_config, UBSan)
         }
         if (!ok)
             return QStringLiteral("expected ") + describe(def) + QStringLiteral(", got \"%1\"").arg(t.left(64));
