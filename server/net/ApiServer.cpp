@@ -15,6 +15,11 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcWs, "station.ws")
 
 namespace station::net {
@@ -203,6 +208,10 @@ void ApiServer::onNewTcpConnection()
         m_acceptPaused = true;
     }
     while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
+        // Answers go out at once, not after the peer's delayed ACK (a second small write
+        // on a fresh connection otherwise waited ~40 ms for Nagle).
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        socket->setReadBufferSize(std::max<qint64>(readBufferBytes(), HttpRequestParser::kMaxHeaderBytes + 4));
         trackSocket(socket);
         const int fromPeer = m_socketsPerAddress.value(m_sockets.value(socket).key);
         if ((m_limits.maxPerAddress > 0 && fromPeer > 2 * m_limits.maxPerAddress)
@@ -353,6 +362,10 @@ void ApiServer::onNewWebSocket()
         });
         connect(ws, &QWebSocket::pong, this, [this, c](quint64, const QByteArray &) { c->lastActivityMs = m_clock.elapsed(); });
         if (c->tcp) {
+            // Qt otherwise reads everything the kernel holds in one go (tens of MB with a
+            // large tcp_rmem) and QWebSocket answers every ping in it before the budget
+            // check below runs: one frame at most (a frame is parsed only when whole).
+            c->tcp->setReadBufferSize(readBufferBytes());
             connect(c->tcp, &QTcpSocket::bytesWritten, this, [this, c](qint64) { c->lastWriteProgressMs = m_clock.elapsed(); });
             connect(c->tcp, &QTcpSocket::readyRead, this, [this, c] {
                 c->lastActivityMs = m_clock.elapsed();
@@ -375,6 +388,10 @@ void ApiServer::dropConnection(Connection *c)
         c->tcp->blockSignals(false);
         untrackSocket(c->tcp);  // it is gone for the limits now, whenever Qt deletes it
     }
+    // A connection that held a large queue leaves freed heap glibc keeps: give it back
+    // at the next housekeeping (a ping flood otherwise leaves the RSS ~20 MB higher).
+    if (c->overBudgetSinceMs >= 0 || c->paused || (c->tcp && c->tcp->bytesToWrite() > (1 << 20)))
+        m_trimHeap = true;
     c->paused = false;
     // The sockets outlive `c` until their deleteLater: no signal may reach it after this.
     disconnect(c->ws, nullptr, this, nullptr);
@@ -441,7 +458,7 @@ void ApiServer::resume(Connection *c)
         return;
     c->paused = false;
     c->tcp->blockSignals(false);
-    c->tcp->setReadBufferSize(0);
+    c->tcp->setReadBufferSize(readBufferBytes());
     c->lastWriteProgressMs = m_clock.elapsed();
     if (c->tcp->bytesAvailable() > 0) {
         // What arrived while paused: no new notification will say so.
@@ -526,9 +543,23 @@ void ApiServer::abortConnection(Connection *c, const QString &why)
     dropConnection(c);  // no-op when abort() already reported the disconnect
 }
 
+qint64 ApiServer::readBufferBytes() const
+{
+    return m_maxMessage + 64;  // one whole frame of the largest message, header included
+}
+
 void ApiServer::housekeeping()
 {
     const qint64 now = m_clock.elapsed();
+#if defined(__GLIBC__)
+    // Freed heap goes back to the system after a large queue was dropped, and every
+    // 30 s anyway: with many connections churning, glibc otherwise keeps the peak (about
+    // 1 ms for a heap of this size).
+    if (std::exchange(m_trimHeap, false) || ++m_ticksSinceTrim >= 30) {
+        m_ticksSinceTrim = 0;
+        ::malloc_trim(0);
+    }
+#endif
     const QList<Connection *> all = m_connections.values();
     for (Connection *c : all) {
         if (c->closingSinceMs >= 0) {
@@ -646,7 +677,9 @@ void ApiServer::deliver(const events::Event &event)
                                                  {QStringLiteral("method"), event.topic},
                                                  {QStringLiteral("params"), event.params}}).toJson(QJsonDocument::Compact);
         }
-        if (event.hostDependent && hostFor) {
+        if (event.hostDependent && personalize) {
+            s->sendNotification(personalize(rendered, s));  // host and stream tokens of this connection
+        } else if (event.hostDependent && hostFor) {
             const QString host = hostFor(s);
             auto it = perHost.find(host);
             if (it == perHost.end())

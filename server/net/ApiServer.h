@@ -48,6 +48,8 @@ public:
     std::function<void(QTcpSocket *)> adoptHttp;
     // Renders host-dependent event params for a session (placeholder → host).
     std::function<QString(const rpc::RpcSession *)> hostFor;
+    // Makes a host-dependent event for one connection (UrlBuilder::personalize); else hostFor is used.
+    std::function<QByteArray(const QByteArray &, const rpc::RpcSession *)> personalize;
 
     int connectionCount() const override { return int(m_connections.size()); }
     int authenticatedCount() const override;
@@ -81,6 +83,7 @@ private:
     void sendTo(Connection *c, const QByteArray &text);
     void housekeeping();
     void resumeAcceptIfFree();
+    qint64 readBufferBytes() const;
     void deliver(const events::Event &event);
     int connectionsFrom(const QHostAddress &peer) const;
     // Back-pressure: past the outbound budget the connection's socket is not read
@@ -108,6 +111,8 @@ private:
     QObject m_tracker;                            // context of the sockets' destroyed connections
     bool m_acceptPaused = false;
     bool m_resumeCheckQueued = false;
+    bool m_trimHeap = false;
+    int m_ticksSinceTrim = 0;
     quint64 m_refusedAtAccept = 0;
     QHash<QString, int> m_socketsPerAddress;
     QHash<QTcpSocket *, bool> m_httpSockets;     // adopted by the HTTP side (for http.max_connections)

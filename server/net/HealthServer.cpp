@@ -185,6 +185,7 @@ void HealthServer::accept()
             }
             continue;
         }
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);  // no Nagle wait on a pipelined answer
         m_peers.insert(socket, Peer{key, {}});
         ++m_perAddress[key];
         QObject::connect(socket, &QObject::destroyed, m_server, [this, socket] {

@@ -2,6 +2,7 @@
 // The StationProcess points mediamtx.binary at a path that does not exist, so
 // MediaMTX is "not installed" for the whole run.
 #include "HttpClient.h"
+#include "RpcAssert.h"
 #include "StationProcess.h"
 #include "WsClient.h"
 
@@ -440,9 +441,11 @@ private Q_SLOTS:
         qInfo("API requests sent during the flood: %d, answers: %d; slowest health answer %lld ms", sentBefore,
               flood.received.loadRelaxed(), worst);
         QVERIFY2(worst < 1000, qPrintable(QStringLiteral("slowest health answer took %1 ms").arg(worst)));
-        // And the API is still fine afterwards.
+        // And the API is still fine afterwards: once the flooders' closing connections are
+        // gone, for they count against 127.0.0.1's 32 (API.md §15); until then a 503 with
+        // Retry-After is the right answer (slow under ASan, which closes them slower).
         WsClient c;
-        QVERIFY(c.open(m_station->wsUrl()));
+        QVERIFY(waitFor([&] { return c.open(m_station->wsUrl()); }, 15000, 500));
         QCOMPARE(c.result(QStringLiteral("ping")).toString(), QStringLiteral("pong"));
     }
 
