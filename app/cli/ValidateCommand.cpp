@@ -39,14 +39,15 @@ const QString kServiceUser = QStringLiteral("camera-station");
 const QString kUnitFile = QStringLiteral("/lib/systemd/system/camera-station.service");
 
 struct Outcome {
-    enum Kind { Pass, Fail, Skip } kind = Pass;
+    enum Kind { Pass, Fail, Skip, Warn } kind = Pass;
     QString what;  // the finding
-    QString fix;   // FAIL only: what to do
+    QString fix;   // FAIL and WARN: what to do
 };
 
 Outcome pass(const QString &what) { return {Outcome::Pass, what, {}}; }
 Outcome fail(const QString &what, const QString &fix) { return {Outcome::Fail, what, fix}; }
 Outcome skip(const QString &what) { return {Outcome::Skip, what, {}}; }
+Outcome warn(const QString &what, const QString &fix) { return {Outcome::Warn, what, fix}; }
 
 // The service account, resolved once: name, uid and every group it is in.
 struct Account {
@@ -390,9 +391,11 @@ int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList
     int passed = 0;
     QStringList failed;
     auto report = [&](const QString &name, const Outcome &o) {
-        const char *tag = o.kind == Outcome::Pass ? "PASS" : o.kind == Outcome::Fail ? "FAIL" : "SKIP";
+        const char *tag = o.kind == Outcome::Pass ? "PASS" : o.kind == Outcome::Fail ? "FAIL" : o.kind == Outcome::Warn ? "WARN" : "SKIP";
         out << tag << "  " << name.leftJustified(9) << " " << o.what;
-        if (o.kind == Outcome::Fail) {
+        if (o.kind == Outcome::Warn) {
+            out << "\n      " << QString(9, QLatin1Char(' ')) << " fix: " << o.fix;  // a warning does not fail validation
+        } else if (o.kind == Outcome::Fail) {
             out << "\n      " << QString(9, QLatin1Char(' ')) << " fix: " << o.fix;
             failed << name;
         } else if (o.kind == Outcome::Pass) {
@@ -544,6 +547,13 @@ int runValidateCommand(const config::ConfigSources &sourcesIn, const QStringList
         else
             report(QStringLiteral("mtx-tls"), fail(tls, QStringLiteral("point mediamtx.tls_cert/tls_key at readable PEM files (readable by the service user), or turn hls_tls/webrtc_tls off")));
     }
+
+    // Who may watch the cameras (API.md §2.9, issue 12).
+    if (cfg.boolean(QStringLiteral("streams.anonymous_read")))
+        report(QStringLiteral("streams"), warn(QStringLiteral("streams.anonymous_read is on: anyone who reaches MediaMTX's RTSP, HLS or WebRTC port may watch every camera"),
+                                              QStringLiteral("turn it off unless this network is closed; the API then hands out URLs with a read token")));
+    else
+        report(QStringLiteral("streams"), pass(QStringLiteral("reading a stream needs a token from the API (streams.anonymous_read off)")));
 
     // 6. ffmpeg.
     {

@@ -133,7 +133,7 @@ QVariantMap CaptureController::streamUrls(const QString &cameraId) const
     if (!m_urls)
         return {};
     const QString host = lanHost(m_config ? m_config->string(QStringLiteral("server.public_host")) : QString());
-    return m_urls->streams(cameraId, host).toVariantMap();
+    return m_urls->streams(cameraId, host, &api::UrlBuilder::localViewer()).toVariantMap();
 }
 
 } // namespace station::app

@@ -64,7 +64,7 @@ QVariant CameraListModel::data(const QModelIndex &index, int role) const
             : c.sourceType == QLatin1String("rtsp")  ? tr("Network camera")
                                                      : tr("Test pattern");
     case StreamUrlRole:
-        return m_s.urls ? m_s.urls->rtspUrl(c.id, QStringLiteral("127.0.0.1")) : QString();
+        return m_s.urls ? m_s.urls->rtspUrl(c.id, QStringLiteral("127.0.0.1"), &api::UrlBuilder::localViewer()) : QString();
     case RecordingRole:
         return r.recording;
     case RecordingSinceRole:

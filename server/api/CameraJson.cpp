@@ -7,14 +7,14 @@
 
 namespace station::api {
 
-QJsonObject cameraJson(const cameras::Camera &c, const UrlBuilder &urls, const QString &host, bool withDebug)
+QJsonObject cameraJson(const cameras::Camera &c, const UrlBuilder &urls, const QString &host, const auth::Identity *viewer, bool withDebug)
 {
     QJsonObject o{{QStringLiteral("device"), c.id},
                   {QStringLiteral("status"), c.status},
                   {QStringLiteral("name"), c.name},
                   {QStringLiteral("resolution"), c.resolution},
                   {QStringLiteral("fps"), c.fps},
-                  {QStringLiteral("streams"), urls.streams(c.id, host)},
+                  {QStringLiteral("streams"), urls.streams(c.id, host, viewer)},
                   {QStringLiteral("source_type"), c.sourceType}};
     if (withDebug) {
         o.insert(QStringLiteral("debug"), QJsonObject{{QStringLiteral("internal_device_path"), c.devicePath},

@@ -14,7 +14,8 @@ namespace station::api {
 class UrlBuilder;
 
 // The Camera object of API.md §2.11; `debug` only for admins who asked.
-QJsonObject cameraJson(const cameras::Camera &camera, const UrlBuilder &urls, const QString &host, bool withDebug);
+// viewer: whose stream tokens the URLs carry; nullptr: placeholders (UrlBuilder::personalize).
+QJsonObject cameraJson(const cameras::Camera &camera, const UrlBuilder &urls, const QString &host, const auth::Identity *viewer, bool withDebug);
 
 // For the methods that take a camera: validates `device` (and the optional
 // `debug`), answers -32010 for an unknown camera, else calls `then` with the

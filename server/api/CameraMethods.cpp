@@ -117,7 +117,7 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
         QJsonArray list;
         int connected = 0;
         for (const cameras::Camera &c : s.cameras->cameras()) {
-            list.append(cameraJson(c, *s.urls, host, debug));
+            list.append(cameraJson(c, *s.urls, host, &ctx.session->identity(), debug));
             connected += c.status == QLatin1String("CONNECTED") ? 1 : 0;
         }
         return QJsonObject{{QStringLiteral("cameras"), list}, {QStringLiteral("total"), list.size()}, {QStringLiteral("connected"), connected}};
@@ -125,7 +125,7 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
 
     d.registerSync(QStringLiteral("get_camera_status"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
         return withCamera(s, ctx, params, [s, &ctx](const cameras::Camera &c, bool debug) -> Outcome {
-            QJsonObject o = cameraJson(c, *s.urls, s.urls->hostFor(ctx.session), debug);
+            QJsonObject o = cameraJson(c, *s.urls, s.urls->hostFor(ctx.session), &ctx.session->identity(), debug);
             const mediamtx::PathStatus ps = s.paths->status(c.id);
             const bool live = ps.ready && s.mediamtx->available();
             o.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("bytes_sent"), live ? ps.bytesSent : 0},
@@ -150,7 +150,7 @@ void registerCameraMethods(Dispatcher &d, const core::Services &s)
                           {QStringLiteral("fps_options"), fps},
                           {QStringLiteral("validation_status"), c.validationStatus}};
             if (debug)
-                o.insert(QStringLiteral("debug"), cameraJson(c, *s.urls, QString(), true).value(QLatin1String("debug")));
+                o.insert(QStringLiteral("debug"), cameraJson(c, *s.urls, QString(), nullptr, true).value(QLatin1String("debug")));
             return o;
         });
     });

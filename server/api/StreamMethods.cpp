@@ -72,20 +72,21 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
         if (p.failed())
             return reply(p.error());
         const QString host = s.urls->hostFor(ctx.session);
-        s.cameraQueue->run(device, [s, device, host, reply](media::CameraQueue::Next next) {
-            s.streamingService->start(device, [s, device, host, reply, next](const media::StreamingSession &session, const media::CaptureError &e) {
+        const auth::Identity viewer = ctx.session->identity();
+        s.cameraQueue->run(device, [s, device, host, viewer, reply](media::CameraQueue::Next next) {
+            s.streamingService->start(device, [s, device, host, viewer, reply, next](const media::StreamingSession &session, const media::CaptureError &e) {
                 next();
                 if (e)
                     return reply(toRpcError(e, device));
                 const qint64 autoClose = s.config->integer(QStringLiteral("streaming.auto_close_after_s"));
                 reply(QJsonObject{{QStringLiteral("device"), device},
                                   {QStringLiteral("stream_name"), device},
-                                  {QStringLiteral("stream_url"), s.urls->rtspUrl(device, host)},
+                                  {QStringLiteral("stream_url"), s.urls->rtspUrl(device, host, &viewer)},
                                   {QStringLiteral("status"), QStringLiteral("STARTED")},
                                   {QStringLiteral("start_time"), isoTime(session.startTime)},
                                   {QStringLiteral("auto_close_after"), QStringLiteral("%1s").arg(autoClose)},
                                   {QStringLiteral("ffmpeg_command"), QString()},
-                                  {QStringLiteral("streams"), s.urls->streams(device, host)}});
+                                  {QStringLiteral("streams"), s.urls->streams(device, host, &viewer)}});
             });
         });
     }, QStringLiteral("camera"));
@@ -121,12 +122,12 @@ void registerStreamMethods(Dispatcher &d, const core::Services &s)
                                  : ps.ready ? QStringLiteral("READY") : QStringLiteral("NOT_READY");
             return QJsonObject{{QStringLiteral("device"), c.id},
                                {QStringLiteral("stream_name"), c.id},
-                               {QStringLiteral("stream_url"), s.urls->rtspUrl(c.id, host)},
+                               {QStringLiteral("stream_url"), s.urls->rtspUrl(c.id, host, &ctx.session->identity())},
                                {QStringLiteral("available"), up && c.status == QLatin1String("CONNECTED")},
                                {QStringLiteral("active_consumers"), up ? s.paths->externalReaders(c.id) : 0},
                                {QStringLiteral("stream_status"), status},
-                               {QStringLiteral("streams"), s.urls->streams(c.id, host)},
-                               {QStringLiteral("whep_url"), s.urls->whepUrl(c.id, host)}};
+                               {QStringLiteral("streams"), s.urls->streams(c.id, host, &ctx.session->identity())},
+                               {QStringLiteral("whep_url"), s.urls->whepUrl(c.id, host, &ctx.session->identity())}};
         });
     });
 

@@ -36,6 +36,11 @@ QString hostOnly(const QString &header)
 
 } // namespace
 
+namespace {
+// Stands for a connection's stream token in events rendered once (personalize()).
+const char kTokenPlaceholder[] = "__STATION_STREAM_TOKEN_";
+} // namespace
+
 UrlBuilder::UrlBuilder(const config::Config &config, const auth::JwtService *jwt) : m_config(config), m_jwt(jwt) {}
 
 QString UrlBuilder::hostFor(const rpc::RpcSession *session) const
@@ -49,26 +54,69 @@ QString UrlBuilder::hostFor(const rpc::RpcSession *session) const
     return session ? bracketed(session->peer().isLoopback() ? QStringLiteral("127.0.0.1") : QString()) : QString();
 }
 
-QString UrlBuilder::rtspUrl(const QString &device, const QString &host) const
+const auth::Identity &UrlBuilder::localViewer()
 {
-    return QStringLiteral("rtsp://%1:%2/%3").arg(host).arg(m_config.integer(QStringLiteral("mediamtx.rtsp_port"))).arg(device);
+    static const auth::Identity local{QStringLiteral("local-ui"), auth::Role::Viewer, {}, QStringLiteral("local"), {}};
+    return local;
 }
 
-QString UrlBuilder::whepUrl(const QString &device, const QString &host) const
+QString UrlBuilder::streamQuery(const QString &device, const auth::Identity *viewer) const
+{
+    if (m_config.boolean(QStringLiteral("streams.anonymous_read")))
+        return {};
+    if (!viewer)
+        return QStringLiteral("?token=") + QLatin1String(kTokenPlaceholder) + device + QStringLiteral("__");
+    if (!m_jwt || !viewer->valid())
+        return {};
+    const QString credentialId = viewer->authMethod == QLatin1String("api_key") ? viewer->apiKeyId : QString();
+    const QByteArray token = m_jwt->mintStream(viewer->userId, viewer->role, device, m_config.integer(QStringLiteral("streams.url_token_ttl_s")),
+                                               viewer->expiresAt, QDateTime::currentDateTimeUtc(), credentialId);
+    return QStringLiteral("?token=") + QString::fromLatin1(token);
+}
+
+QString UrlBuilder::rtspUrl(const QString &device, const QString &host, const auth::Identity *viewer) const
+{
+    return QStringLiteral("rtsp://%1:%2/%3").arg(host).arg(m_config.integer(QStringLiteral("mediamtx.rtsp_port"))).arg(device)
+           + streamQuery(device, viewer);
+}
+
+QString UrlBuilder::whepUrl(const QString &device, const QString &host, const auth::Identity *viewer) const
 {
     const QString scheme = m_config.boolean(QStringLiteral("mediamtx.webrtc_tls")) ? QStringLiteral("https") : QStringLiteral("http");
-    return QStringLiteral("%1://%2:%3/%4/whep").arg(scheme, host).arg(m_config.integer(QStringLiteral("mediamtx.webrtc_port"))).arg(device);
+    return QStringLiteral("%1://%2:%3/%4/whep").arg(scheme, host).arg(m_config.integer(QStringLiteral("mediamtx.webrtc_port"))).arg(device)
+           + streamQuery(device, viewer);
 }
 
-QJsonObject UrlBuilder::streams(const QString &device, const QString &host) const
+QJsonObject UrlBuilder::streams(const QString &device, const QString &host, const auth::Identity *viewer) const
 {
     const QString hls = m_config.boolean(QStringLiteral("mediamtx.hls_tls")) ? QStringLiteral("https") : QStringLiteral("http");
     const QString webrtc = m_config.boolean(QStringLiteral("mediamtx.webrtc_tls")) ? QStringLiteral("https") : QStringLiteral("http");
+    // One token for the three: each grants reading this camera only.
+    const QString query = streamQuery(device, viewer);
     return QJsonObject{
-        {QStringLiteral("rtsp"), rtspUrl(device, host)},
-        {QStringLiteral("hls"), QStringLiteral("%1://%2:%3/%4/index.m3u8").arg(hls, host).arg(m_config.integer(QStringLiteral("mediamtx.hls_port"))).arg(device)},
-        {QStringLiteral("webrtc"), QStringLiteral("%1://%2:%3/%4").arg(webrtc, host).arg(m_config.integer(QStringLiteral("mediamtx.webrtc_port"))).arg(device)},
+        {QStringLiteral("rtsp"), QStringLiteral("rtsp://%1:%2/%3").arg(host).arg(m_config.integer(QStringLiteral("mediamtx.rtsp_port"))).arg(device) + query},
+        {QStringLiteral("hls"), QStringLiteral("%1://%2:%3/%4/index.m3u8").arg(hls, host).arg(m_config.integer(QStringLiteral("mediamtx.hls_port"))).arg(device) + query},
+        {QStringLiteral("webrtc"), QStringLiteral("%1://%2:%3/%4").arg(webrtc, host).arg(m_config.integer(QStringLiteral("mediamtx.webrtc_port"))).arg(device) + query},
     };
+}
+
+QByteArray UrlBuilder::personalize(const QByteArray &rendered, const rpc::RpcSession *session) const
+{
+    QByteArray out = rendered;
+    out.replace(hostPlaceholder().toUtf8(), hostFor(session).toUtf8());
+    const QByteArray marker(kTokenPlaceholder);
+    qsizetype at = 0;
+    while ((at = out.indexOf(marker, at)) >= 0) {
+        const qsizetype end = out.indexOf("__", at + marker.size());
+        if (end < 0)
+            break;
+        const QString device = QString::fromUtf8(out.mid(at + marker.size(), end - at - marker.size()));
+        QString query = session ? streamQuery(device, &session->identity()) : QString();
+        const QByteArray token = query.startsWith(QLatin1String("?token=")) ? query.mid(7).toLatin1() : QByteArray();
+        out.replace(at, end + 2 - at, token);
+        at += token.size();
+    }
+    return out;
 }
 
 QString UrlBuilder::downloadUrl(const QString &kind, const QString &filename, const QString &host, const auth::Identity &identity) const

@@ -26,13 +26,22 @@ public:
     QString hostFor(const rpc::RpcSession *session) const;  // bracketed IPv6, no port
     void setBoundPort(quint16 port) { m_boundPort = port; }
 
-    QJsonObject streams(const QString &device, const QString &host) const;  // {rtsp, hls, webrtc}
-    QString rtspUrl(const QString &device, const QString &host) const;
-    QString whepUrl(const QString &device, const QString &host) const;
+    // Stream URLs carry a read token for `viewer` (API.md §2.9; none with
+    // streams.anonymous_read). viewer == nullptr: a placeholder per device that
+    // personalize() replaces for each connection (events rendered once).
+    QJsonObject streams(const QString &device, const QString &host, const auth::Identity *viewer) const;  // {rtsp, hls, webrtc}
+    QString rtspUrl(const QString &device, const QString &host, const auth::Identity *viewer) const;
+    QString whepUrl(const QString &device, const QString &host, const auth::Identity *viewer) const;
+    // The kiosk/desktop UI's own identity for the URLs it shows.
+    static const auth::Identity &localViewer();
+    // An event rendered with hostPlaceholder() and viewer == nullptr, made for one connection.
+    QByteArray personalize(const QByteArray &rendered, const rpc::RpcSession *session) const;
     // kind: "recordings" or "snapshots"; token scoped to that file, never outliving the identity.
     QString downloadUrl(const QString &kind, const QString &filename, const QString &host, const auth::Identity &identity) const;
 
 private:
+    QString streamQuery(const QString &device, const auth::Identity *viewer) const;  // "?token=…" or ""
+
     const config::Config &m_config;
     const auth::JwtService *m_jwt;
     quint16 m_boundPort = 0;

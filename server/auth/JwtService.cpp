@@ -24,6 +24,7 @@ constexpr qsizetype kMaxTokenBytes = 8192;
 constexpr qsizetype kMaxUserIdChars = 128;
 constexpr qint64 kIatSkewSeconds = 60;
 const QLatin1String kDownloadScope("file_download");
+const QLatin1String kStreamScope("stream_read");
 
 struct JwtDeleter { void operator()(jwt_t *j) const { jwt_free(j); } };
 using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
@@ -213,6 +214,21 @@ AuthResult JwtService::verifyDownload(const QByteArray &token, const QString &pa
     return r;
 }
 
+AuthResult JwtService::verifyStream(const QByteArray &token, const QString &path, const QDateTime &now) const
+{
+    QJsonObject claims;
+    AuthResult r = verifyCommon(m_secret, token, now, m_maxLifetimeSeconds, &claims);
+    if (!r.ok) return r;
+    const QJsonValue tokenPath = claims.value(QLatin1String("path"));
+    if (claims.value(QLatin1String("scope")) != QJsonValue(kStreamScope) || !tokenPath.isString())
+        return invalid();
+    if (tokenPath.toString() != path) return AuthResult::failure(QStringLiteral("forbidden"));
+    const QJsonValue cid = claims.value(QLatin1String("cid"));
+    if (!cid.isUndefined() && (!cid.isString() || cid.toString().isEmpty())) return invalid();
+    r.identity.apiKeyId = cid.toString();
+    return r;
+}
+
 QByteArray JwtService::mintSession(const QString &userId, Role role, qint64 ttlSeconds, const QDateTime &now) const
 {
     if (userId.isEmpty() || role == Role::None) return {};
@@ -223,13 +239,25 @@ QByteArray JwtService::mintSession(const QString &userId, Role role, qint64 ttlS
 QByteArray JwtService::mintDownload(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
                                     const QDateTime &notAfter, const QDateTime &now, const QString &credentialId) const
 {
+    return mintScoped(kDownloadScope, userId, role, path, ttlSeconds, notAfter, now, credentialId);
+}
+
+QByteArray JwtService::mintStream(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
+                                  const QDateTime &notAfter, const QDateTime &now, const QString &credentialId) const
+{
+    return mintScoped(kStreamScope, userId, role, path, ttlSeconds, notAfter, now, credentialId);
+}
+
+QByteArray JwtService::mintScoped(QLatin1String scope, const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
+                                  const QDateTime &notAfter, const QDateTime &now, const QString &credentialId) const
+{
     if (userId.isEmpty() || role == Role::None || path.isEmpty()) return {};
     const qint64 iat = now.toSecsSinceEpoch();
     qint64 exp = iat + ttlSeconds;
     // Seconds are truncated, so exp never lands after the issuing credential's end.
     if (notAfter.isValid()) exp = std::min(exp, notAfter.toSecsSinceEpoch());
     QList<std::pair<const char *, QString>> strings{
-        {"user_id", userId}, {"role", roleName(role)}, {"scope", QString(kDownloadScope)}, {"path", path}};
+        {"user_id", userId}, {"role", roleName(role)}, {"scope", QString(scope)}, {"path", path}};
     if (!credentialId.isEmpty())
         strings.append({"cid", credentialId});
     return mint(m_secret, strings, {{"iat", iat}, {"exp", exp}});

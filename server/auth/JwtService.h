@@ -44,7 +44,18 @@ public:
                             const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc(),
                             const QString &credentialId = {}) const;
 
+    // Read access to one MediaMTX path (a camera ID), carried in the stream URLs the
+    // API hands out and checked by StreamAccess when MediaMTX asks (scope
+    // "stream_read"; same cid rule as downloads).
+    QByteArray mintStream(const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
+                          const QDateTime &notAfter, const QDateTime &now = QDateTime::currentDateTimeUtc(),
+                          const QString &credentialId = {}) const;
+    AuthResult verifyStream(const QByteArray &token, const QString &path, const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
 private:
+    QByteArray mintScoped(QLatin1String scope, const QString &userId, Role role, const QString &path, qint64 ttlSeconds,
+                          const QDateTime &notAfter, const QDateTime &now, const QString &credentialId) const;
+
     QByteArray m_secret;
     qint64 m_maxLifetimeSeconds = kDefaultMaxLifetimeSeconds;
 };

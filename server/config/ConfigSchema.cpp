@@ -210,6 +210,10 @@ std::vector<KeyDef> buildSchema()
         // streaming
         integer("streaming.auto_close_after_s", 300, 0, 86400 * 30, "close an unwatched streaming session; 0: never"),
 
+        // streams: who may watch (API.md §2.9)
+        boolean("streams.anonymous_read", false, "anyone who reaches MediaMTX may watch, without a token (closed networks only)"),
+        integer("streams.url_token_ttl_s", 3600, 60, 86400 * 7, "how long a stream URL handed out may start a viewing session"),
+
         // external streams
         boolean("external_discovery.enabled", false, "allow discover_external_streams"),
         integer("external_discovery.max_hosts", 256, 1, 65536, "hosts probed per scan"),

@@ -5,6 +5,7 @@
 #include "auth/ApiKeyStore.h"
 #include "auth/JwtService.h"
 #include "auth/SecretProvider.h"
+#include "auth/StreamAccess.h"
 #include "cameras/CameraRegistry.h"
 #include "health/HealthMonitor.h"
 #include "core/SystemdNotifier.h"
@@ -22,6 +23,7 @@
 #include "media/StreamingService.h"
 #include "mediamtx/MediaMtxSupervisor.h"
 #include "mediamtx/PathManager.h"
+#include "mediamtx/StreamAuthEndpoint.h"
 #include "net/ApiServer.h"
 #include "net/HttpFileServer.h"
 #include "rpc/Dispatcher.h"
@@ -64,6 +66,8 @@ struct Station::Parts {
     std::unique_ptr<net::ApiServer> apiServer;
     std::unique_ptr<net::HttpFileServer> fileServer;
     std::unique_ptr<api::UrlBuilder> urls;
+    std::unique_ptr<auth::StreamAccess> streamAccess;
+    std::unique_ptr<mediamtx::StreamAuthEndpoint> streamAuth;
     std::unique_ptr<health::HealthMonitor> healthMonitor;
 };
 
@@ -141,10 +145,29 @@ bool Station::start(QString *error)
     }
     p.cameras = std::make_unique<cameras::CameraRegistry>(cfg);
     p.mediamtx = std::make_unique<mediamtx::MediaMtxSupervisor>(cfg);
+    // Who may read which stream: MediaMTX asks the station (authMethod: http).
+    p.streamAccess = std::make_unique<auth::StreamAccess>(p.jwt.get());
+    p.streamAccess->setAnonymousRead(cfg.boolean(QStringLiteral("streams.anonymous_read")));
+    mediamtx::MediaMtxSupervisor *supervisor = p.mediamtx.get();
+    p.streamAccess->isApiCredential = [supervisor](const QString &user, const QString &password) {
+        return supervisor->isApiCredential(user, password);
+    };
+    auth::ApiKeyStore *keyStore = p.apiKeys.get();
+    p.streamAccess->apiKeyValid = [keyStore](const QString &id) { return keyStore->recheck(id).ok; };
+    p.streamAuth = std::make_unique<mediamtx::StreamAuthEndpoint>(p.streamAccess.get());
+    QString streamAuthError;
+    if (!p.streamAuth->listen(&streamAuthError)) {
+        *error = streamAuthError;
+        return false;
+    }
+    p.mediamtx->setAuthHttpAddress(p.streamAuth->url());
+    if (p.streamAccess->anonymousRead())
+        qCWarning(lcStation) << "streams.anonymous_read is on: anyone who reaches MediaMTX's ports may watch every camera";
     p.paths = std::make_unique<mediamtx::PathManager>(p.mediamtx.get(), p.cameras.get(), p.events.get());
     mediamtx::PathManager *paths = p.paths.get();
     p.mediamtx->pathsProvider = [paths] { return paths->desiredPaths(); };
     p.readers = std::make_unique<media::ReaderPool>(cfg, p.paths.get());
+    p.readers->setReadToken(p.streamAccess->internalToken());
     p.snapshotService = std::make_unique<media::SnapshotService>(cfg, p.cameras.get(), p.mediamtx.get(), p.readers.get(), p.snapshots.get(),
                                                                  p.storage.get(), p.events.get(), &p.metrics);
     p.recordingService = std::make_unique<media::RecordingService>(cfg, p.cameras.get(), p.mediamtx.get(), p.paths.get(), p.readers.get(),
@@ -162,6 +185,7 @@ bool Station::start(QString *error)
     p.dispatcher->recheckCredential = [keys](const auth::Identity &id) { return keys->recheck(id.apiKeyId); };
     api::UrlBuilder *urls = p.urls.get();
     p.apiServer->hostFor = [urls](const rpc::RpcSession *s) { return urls->hostFor(s); };
+    p.apiServer->personalize = [urls](const QByteArray &rendered, const rpc::RpcSession *s) { return urls->personalize(rendered, s); };
 
     // Downloads on the same port (§13): credential order Bearer, X-API-Key, ?token=.
     net::HttpFileServer::Settings httpSettings;

@@ -16,7 +16,7 @@ CameraEvents::CameraEvents(const core::Services &services, QObject *parent) : QO
 {
     connect(m_s.cameras, &cameras::CameraRegistry::cameraChanged, this, [this](const cameras::Camera &c, const QString &previous) {
         events::EventBus *bus = m_s.events;
-        const QJsonObject camera = cameraJson(c, *m_s.urls, UrlBuilder::hostPlaceholder(), false);
+        const QJsonObject camera = cameraJson(c, *m_s.urls, UrlBuilder::hostPlaceholder(), nullptr, false);
         bus->publish(QStringLiteral("camera_status_update"), camera, c.id, true);
         if (previous == c.status)
             return;  // a name, resolution or fps change

@@ -117,7 +117,7 @@ void LiveReader::decodePacket(Decoder &decoder, const std::shared_ptr<Gop> &gop,
         toSend = gop->packets;
         lock.unlock();
         if (!decoder.open(gop->params)) {
-            qCWarning(lcLiveReader) << "no decoder for the stream of" << m_url;
+            qCWarning(lcLiveReader) << "no decoder for the stream of" << m_url.section(QLatin1Char('?'), 0, 0);
             m_decode = false;
             return;
         }
@@ -246,7 +246,7 @@ void LiveReader::run()
             rc = avformat_find_stream_info(fmt, nullptr);
             if (rc >= 0)
                 videoIndex = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-            qCDebug(lcLiveReader) << m_url << "opened in" << opened - connectStart << "ms, stream info in" << monotonicMs() - opened << "ms";
+            qCDebug(lcLiveReader) << m_url.section(QLatin1Char('?'), 0, 0) << "opened in" << opened - connectStart << "ms, stream info in" << monotonicMs() - opened << "ms";
         }
         if (rc < 0 || videoIndex < 0) {
             avformat_close_input(&fmt);
@@ -302,7 +302,7 @@ void LiveReader::run()
             m_gop.reset();
         }
         if (!m_stop)
-            qCInfo(lcLiveReader) << "stream ended; reconnecting to" << m_url;
+            qCInfo(lcLiveReader) << "stream ended; reconnecting to" << m_url.section(QLatin1Char('?'), 0, 0);  // never the read token
     }
 }
 

@@ -18,7 +18,10 @@ ReaderPool::~ReaderPool()
 
 QString ReaderPool::urlFor(const QString &device) const
 {
-    return QStringLiteral("rtsp://127.0.0.1:%1/%2").arg(m_config.integer(QStringLiteral("mediamtx.rtsp_port"))).arg(device);
+    // The station's own readers carry its per-run read token (auth::StreamAccess), so
+    // MediaMTX, which asks the station about every read, lets them in.
+    const QString query = m_readToken.isEmpty() ? QString() : QStringLiteral("?token=") + m_readToken;
+    return QStringLiteral("rtsp://127.0.0.1:%1/%2").arg(m_config.integer(QStringLiteral("mediamtx.rtsp_port"))).arg(device) + query;
 }
 
 LiveReader *ReaderPool::acquire(const QString &device, const QString &holder)

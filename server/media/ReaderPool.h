@@ -34,7 +34,8 @@ public:
     LiveReader *reader(const QString &device) const;  // running reader or nullptr
     QStringList holders(const QString &device) const;
     void stopAll();
-
+    // auth::StreamAccess::internalToken(): put in the readers' RTSP URLs.
+    void setReadToken(const QString &token) { m_readToken = token; }
 
 private:
     struct Entry {
@@ -48,6 +49,7 @@ private:
     const config::Config &m_config;
     mediamtx::PathManager *m_paths;
     QHash<QString, Entry> m_entries;
+    QString m_readToken;
 };
 
 } // namespace station::media

@@ -104,7 +104,7 @@ static std::string s(const QString &v)
     return v.toStdString();
 }
 
-QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpec> &paths)
+QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpec> &paths, const QString &authHttpAddress)
 {
     const auto port = [&cfg](const char *key) { return cfg.integer(QString::fromLatin1(key)); };
     // A random placeholder: the real password arrives through the environment.
@@ -168,7 +168,19 @@ QByteArray MediaMtxConfig::render(const config::Config &cfg, const QList<PathSpe
     y << YAML::Key << "srt" << YAML::Value << false;
     y << YAML::Key << "moq" << YAML::Value << false;
 
-    y << YAML::Key << "authMethod" << YAML::Value << "internal";
+    if (!authHttpAddress.isEmpty()) {
+        // Every action is asked of the station (StreamAuthEndpoint/StreamAccess): reads
+        // need a stream token the API minted, so the video follows the API's roles.
+        // Nothing excluded, explicitly (v1.20.1's default is already empty; older
+        // versions excluded api, metrics and pprof). authInternalUsers below stay in
+        // the file (the API password's environment variable names its entry) but are
+        // not consulted.
+        y << YAML::Key << "authMethod" << YAML::Value << "http";
+        y << YAML::Key << "authHTTPAddress" << YAML::Value << s(authHttpAddress);
+        y << YAML::Key << "authHTTPExclude" << YAML::Value << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+    } else {
+        y << YAML::Key << "authMethod" << YAML::Value << "internal";
+    }
     y << YAML::Key << "authInternalUsers" << YAML::Value << YAML::BeginSeq;
     // 0: the station's own publishers (ffmpeg hooks) on loopback.
     y << YAML::BeginMap << YAML::Key << "user" << YAML::Value << "any"

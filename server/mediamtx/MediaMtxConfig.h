@@ -47,7 +47,9 @@ public:
     static constexpr int kApiUserIndex = 2;  // index of the station's entry in authInternalUsers
     static QString apiUser() { return QStringLiteral("camera-station"); }
 
-    static QByteArray render(const config::Config &config, const QList<PathSpec> &paths);
+    // authHttpAddress: the station's StreamAuthEndpoint (authMethod: http); empty:
+    // authMethod: internal with the users above (tests of the file itself).
+    static QByteArray render(const config::Config &config, const QList<PathSpec> &paths, const QString &authHttpAddress = {});
     static bool writeAtomically(const QString &path, const QByteArray &content, QString *error);
     static QString recordPathPattern(const QString &recordingsDir);
     // "" when mediamtx.hls_tls/webrtc_tls are off, or mediamtx.tls_cert and

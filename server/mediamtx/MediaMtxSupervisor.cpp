@@ -144,7 +144,7 @@ void MediaMtxSupervisor::launch()
     const QString dir = QFileInfo(configPath()).absolutePath();
     QDir().mkpath(dir);
     QString error;
-    const QByteArray yaml = MediaMtxConfig::render(m_config, pathsProvider ? pathsProvider() : QList<PathSpec>());
+    const QByteArray yaml = MediaMtxConfig::render(m_config, pathsProvider ? pathsProvider() : QList<PathSpec>(), m_authHttpAddress);
     if (!MediaMtxConfig::writeAtomically(configPath(), yaml, &error)) {
         setState(State::Error, QStringLiteral("cannot write the MediaMTX configuration: %1").arg(error));
         scheduleRestart(QStringLiteral("config not writable"));
@@ -163,6 +163,7 @@ void MediaMtxSupervisor::launch()
         return;
     }
     const QString password = randomPassword();
+    m_apiPassword = password;
     m_api->setCredentials(MediaMtxConfig::apiUser(), password);
     m_api->resetBreaker();
 

@@ -53,7 +53,14 @@ public:
     qint64 pid() const;
     MediaMtxApiClient *api() const { return m_api; }
     QString configPath() const;
-    QString hookTag() const { return m_hookTag; }  // HookReaper tag of this station's hooks
+    QString hookTag() const { return m_hookTag; }
+    // MediaMTX's authHTTPAddress (set before start()); empty: authMethod internal.
+    void setAuthHttpAddress(const QString &url) { m_authHttpAddress = url; }
+    // Whether (user, password) is this launch's API credential (StreamAccess asks).
+    bool isApiCredential(const QString &user, const QString &password) const
+    {
+        return !m_apiPassword.isEmpty() && user == MediaMtxConfig::apiUser() && password == m_apiPassword;
+    }  // HookReaper tag of this station's hooks
 
     static QString locateBinary(const config::Config &config);
 
@@ -82,6 +89,8 @@ private:
     QString m_binary;
     QString m_version;
     QString m_message;
+    QString m_authHttpAddress;
+    QString m_apiPassword;
     QString m_hookTag;
     int m_restarts = 0;
     int m_attempt = 0;

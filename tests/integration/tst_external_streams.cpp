@@ -211,8 +211,10 @@ private Q_SLOTS:
         QVERIFY(!cam.isEmpty());
         QCOMPARE(cam.value(QLatin1String("source_type")).toString(), QStringLiteral("rtsp"));
         QCOMPARE(cam.value(QLatin1String("name")).toString(), QStringLiteral("Loopback camera"));
-        QCOMPARE(cam.value(QLatin1String("streams")).toObject().value(QLatin1String("rtsp")).toString(),
-                 QStringLiteral("rtsp://127.0.0.1:%1/%2").arg(m_station->mediaMtxRtspPort()).arg(m_device));
+        // The URL handed out, with its read token (API.md §2.9; tst_stream_access reads with it).
+        const QString rtsp = cam.value(QLatin1String("streams")).toObject().value(QLatin1String("rtsp")).toString();
+        QCOMPARE(rtsp.section(QLatin1Char('?'), 0, 0), QStringLiteral("rtsp://127.0.0.1:%1/%2").arg(m_station->mediaMtxRtspPort()).arg(m_device));
+        QVERIFY2(rtsp.section(QLatin1Char('?'), 1).startsWith(QLatin1String("token=")), qPrintable(rtsp));
 
         const QJsonObject ext = ok(QStringLiteral("get_external_streams"));
         const QJsonObject entry = streamIn(ext.value(QLatin1String("external_streams")).toArray(), m_ipcam.url());

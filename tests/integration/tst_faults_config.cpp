@@ -241,6 +241,18 @@ private Q_SLOTS:
         station.stop();
         QCOMPARE(station.exitCode(), 0);
     }
+
+    // Issue 12 #5: anonymous stream reads are allowed by a switch that validate warns about.
+    void validateWarnsAboutAnonymousReads()
+    {
+        writeConfig("streams:\n  anonymous_read: true\n");
+        QString out;
+        validate(&out);
+        QVERIFY2(out.contains(QLatin1String("WARN  streams   streams.anonymous_read is on")), qPrintable(out));
+        writeConfig("streams:\n  anonymous_read: false\n");
+        validate(&out);
+        QVERIFY2(out.contains(QLatin1String("PASS  streams   reading a stream needs a token")), qPrintable(out));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFaultsConfig)

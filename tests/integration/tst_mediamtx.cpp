@@ -394,13 +394,14 @@ private Q_SLOTS:
             return QString();
         };
         QCOMPARE(status(), QStringLiteral("CONNECTED"));
-        // A reader asks for the stream: MediaMTX starts the publisher, which
-        // fails, and restarts it every 5 s while the reader waits.
+        // A reader asks for the stream (with the read token the API hands out): MediaMTX
+        // starts the publisher, which fails, and restarts it every 5 s while the reader waits.
+        const QString url = rpcResult(c.call(QStringLiteral("get_stream_url"), {{QStringLiteral("device"), QStringLiteral("camera0")}}))
+                                .value(QLatin1String("stream_url")).toString();
         const auto demand = [&](QTcpSocket &rtsp) {
             rtsp.connectToHost(QHostAddress::LocalHost, station.mediaMtxRtspPort());
             QVERIFY(rtsp.waitForConnected(3000));
-            rtsp.write(QStringLiteral("DESCRIBE rtsp://127.0.0.1:%1/camera0 RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n")
-                           .arg(station.mediaMtxRtspPort()).toUtf8());
+            rtsp.write(QStringLiteral("DESCRIBE %1 RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n").arg(url).toUtf8());
             QVERIFY(rtsp.waitForBytesWritten(3000));
         };
         QElapsedTimer t;

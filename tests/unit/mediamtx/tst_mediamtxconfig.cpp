@@ -126,6 +126,21 @@ class TestMediaMtxConfig : public QObject
     }
 
 private Q_SLOTS:
+    // Issue 12 #5: with the station's endpoint, MediaMTX asks it about every action
+    // (internal/auth/manager.go authenticateHTTP, v1.20.1), nothing excluded.
+    void rendersHttpAuthentication()
+    {
+        const config::Config cfg = configWith({});
+        const YAML::Node root = YAML::Load(MediaMtxConfig::render(cfg, {}, QStringLiteral("http://127.0.0.1:41234/mediamtx/auth")).toStdString());
+        QCOMPARE(root["authMethod"].as<std::string>(), std::string("http"));
+        QCOMPARE(root["authHTTPAddress"].as<std::string>(), std::string("http://127.0.0.1:41234/mediamtx/auth"));
+        QVERIFY(root["authHTTPExclude"].IsSequence() && root["authHTTPExclude"].size() == 0);
+        // Without an endpoint (only the file's own tests): the internal users.
+        const YAML::Node internal = YAML::Load(MediaMtxConfig::render(cfg, {}).toStdString());
+        QCOMPARE(internal["authMethod"].as<std::string>(), std::string("internal"));
+        QVERIFY(!internal["authHTTPAddress"]);
+    }
+
     void rendersTheSecuredProfile()
     {
         const config::Config cfg = configWith({QStringLiteral("mediamtx.api_port=19997"), QStringLiteral("recording.segment_duration_s=600")});
