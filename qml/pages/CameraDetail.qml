@@ -210,6 +210,16 @@ Item {
 
                 Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
                 Label { text: qsTr("Watch on another device"); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
+                Label {
+                    // Stream URLs carry a read token unless streams.anonymous_read is on (API.md §2.9).
+                    visible: (detail.urls.rtsp || "").indexOf("token=") >= 0
+                    text: detail.kiosk ? qsTr("Players need a viewing key with the address: copy it in the desktop app, or ask for it through the API.")
+                                       : qsTr("Copied addresses include a viewing key, good for starting playback within an hour.")
+                    color: Theme.textMuted
+                    font.pixelSize: 14
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
                 Repeater {
                     model: [["RTSP", detail.urls.rtsp], ["HLS", detail.urls.hls], ["WebRTC", detail.urls.webrtc]]
                     delegate: RowLayout {
@@ -221,8 +231,9 @@ Item {
                             spacing: 0
                             Label { text: modelData[0]; color: Theme.textMuted; font.pixelSize: 14 }
                             TextEdit {
-                                // Selectable on desktop; copy button beside it.
-                                text: modelData[1] || ""
+                                // Selectable on desktop; copy button beside it. Shown without
+                                // its viewing key (a long token); Copy takes the whole URL.
+                                text: (modelData[1] || "").split("?")[0]
                                 readOnly: true
                                 selectByMouse: !detail.kiosk
                                 color: Theme.text
