@@ -8,6 +8,9 @@
 #include "mediamtx/PathManager.h"
 #include "net/ApiServer.h"
 #include "rpc/RpcError.h"
+#include "media/LiveReader.h"
+#include "media/ReaderPool.h"
+#include "media/RecordingService.h"
 #include "media/StorageService.h"
 
 #include <QJsonArray>
@@ -77,6 +80,9 @@ HealthMonitor::HealthMonitor(const core::Services &services, QObject *parent) : 
                QStringLiteral("bytes MediaMTX received from the camera's publisher (resets when MediaMTX restarts); bitrate = 8 * rate()"));
     m->declare(QStringLiteral("camera_station_camera_last_data_age_seconds"), T::Gauge,
                QStringLiteral("seconds since the camera's stream last delivered data; only while its path is ready"));
+    m->declare(QStringLiteral("camera_station_camera_recording"), T::Gauge, QStringLiteral("1 while a recording of the camera runs, else 0"));
+    m->declare(QStringLiteral("camera_station_camera_frames_decoded_total"), T::Counter,
+               QStringLiteral("frames the station decoded from the camera for its own views and snapshots; only while such a reader runs (a new reader starts from 0)"));
     m->declare(QStringLiteral("camera_station_storage_min_free_bytes"), T::Gauge, QStringLiteral("the configured floor of free space (storage.min_free_mb), in bytes"));
     m->set(QStringLiteral("camera_station_storage_min_free_bytes"), {}, double(m_s.config->integer(QStringLiteral("storage.min_free_mb"))) * 1024.0 * 1024.0);
     // Unlabelled families get a sample from the start: an absent series reads as "no data", not 0.
@@ -308,9 +314,15 @@ void HealthMonitor::refresh()
         m->set(QStringLiteral("camera_station_cameras"), MetricsRegistry::label(QStringLiteral("status"), it.key()), it.value());
     // Per camera: bounded by cameras.max; a forgotten camera's series goes away.
     m->clearGauge(QStringLiteral("camera_station_camera_up"));
+    m->clearGauge(QStringLiteral("camera_station_camera_recording"));
+    m->clearGauge(QStringLiteral("camera_station_camera_frames_decoded_total"));
     for (const cameras::Camera &cam : m_s.cameras->cameras()) {
         const QString camLabel = MetricsRegistry::label(QStringLiteral("camera"), cam.id);
         m->set(QStringLiteral("camera_station_camera_up"), camLabel, cam.status == QLatin1String("CONNECTED") ? 1 : 0);
+        if (m_s.recordingService)
+            m->set(QStringLiteral("camera_station_camera_recording"), camLabel, m_s.recordingService->isRecording(cam.id) ? 1 : 0);
+        if (const media::LiveReader *reader = m_s.readers ? m_s.readers->reader(cam.id) : nullptr)
+            m->set(QStringLiteral("camera_station_camera_frames_decoded_total"), camLabel, double(reader->framesDecoded()));
         m->add(QStringLiteral("camera_station_recording_failures_total"), camLabel, 0);  // present from the start, so increase() sees the first failure
     }
     // Per camera stream figures from MediaMTX's path list (PathManager polls it every second).

@@ -352,6 +352,7 @@ QImage LiveReader::latestFrame(QString *error) const
             av_frame_unref(last);
             av_frame_move_ref(last, frame);
             have = true;
+            m_framesDecoded.fetch_add(1);  // snapshot decodes count as the station's decoding too
         }
     };
     for (const std::shared_ptr<AVPacket> &p : packets) {

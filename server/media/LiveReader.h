@@ -79,7 +79,7 @@ private:
     std::shared_ptr<Gop> m_gop;  // guarded by m_mutex
     std::atomic<bool> m_decode{false};
     std::atomic<bool> m_frameSignalPending{false};
-    std::atomic<qint64> m_framesDecoded{0};
+    mutable std::atomic<qint64> m_framesDecoded{0};  // live decodes and latestFrame()'s
     std::shared_ptr<const DecodedFrame> m_latest;  // guarded by m_mutex
 };
 

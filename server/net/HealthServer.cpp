@@ -78,7 +78,7 @@ HealthServer::HealthServer(HealthState *state, MetricsRegistry *metrics, QString
 {
     // Families this server fills at scrape time, so they always agree with /health*.
     using T = MetricsRegistry::Type;
-    m_metrics->declare(QStringLiteral("camera_station_info"), T::Gauge, QStringLiteral("Build information (value 1)."));
+    m_metrics->declare(QStringLiteral("camera_station_build_info"), T::Gauge, QStringLiteral("Build information (value 1)."));
     m_metrics->declare(QStringLiteral("camera_station_uptime_seconds"), T::Gauge, QStringLiteral("Seconds since the service started."));
     m_metrics->declare(QStringLiteral("camera_station_ready"), T::Gauge, QStringLiteral("1 when /health/ready answers 200."));
     m_metrics->declare(QStringLiteral("camera_station_component_status"), T::Gauge,
@@ -420,7 +420,7 @@ HealthServer::Reply HealthServer::ready() const
 HealthServer::Reply HealthServer::metrics() const
 {
     const HealthSnapshot snap = m_state->snapshot();
-    m_metrics->set(QStringLiteral("camera_station_info"),
+    m_metrics->set(QStringLiteral("camera_station_build_info"),
                    MetricsRegistry::label(QStringLiteral("version"), m_version) + QLatin1Char(',')
                        + MetricsRegistry::label(QStringLiteral("qt_version"), QString::fromLatin1(qVersion())),
                    1);

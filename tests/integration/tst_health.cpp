@@ -346,9 +346,9 @@ private Q_SLOTS:
         const QByteArray &t = r.body;
         bool found = false;
         const QByteArray version = health("/health").json().value(QLatin1String("version")).toString().toUtf8();
-        QCOMPARE(sample(t, "camera_station_info{version=\"" + version + "\",qt_version=\"" + qVersion() + "\"}", &found), 1.0);
+        QCOMPARE(sample(t, "camera_station_build_info{version=\"" + version + "\",qt_version=\"" + qVersion() + "\"}", &found), 1.0);
         QVERIFY2(found, t.constData());
-        QVERIFY(t.contains("# TYPE camera_station_info gauge"));
+        QVERIFY(t.contains("# TYPE camera_station_build_info gauge"));
         QCOMPARE(sample(t, "camera_station_ready", &found), 0.0);
         QVERIFY(found);
         QVERIFY(t.contains("# TYPE camera_station_rpc_requests_total counter"));

@@ -85,6 +85,17 @@ class TestMedia : public QObject
         return url.section(QLatin1Char('?'), 0, 0);
     }
 
+    // One sample of the station's /metrics (-1 when the series is absent).
+    double metric(const QByteArray &series) const
+    {
+        const QByteArray body = httpGet(m_station->healthPort(), "/metrics").body;
+        for (const QByteArray &line : body.split('\n')) {
+            if (line.startsWith(series + ' '))
+                return line.mid(series.size() + 1).toDouble();
+        }
+        return -1;
+    }
+
     QString rtspUrl(const QString &device) const
     {
         return QStringLiteral("rtsp://127.0.0.1:%1/%2").arg(m_station->mediaMtxRtspPort()).arg(device);
@@ -214,6 +225,9 @@ private Q_SLOTS:
         const qint64 warmMs = t.elapsed();
         checkJpeg(warm);
         qInfo("snapshot latency: cold %lld ms, warm %lld ms", coldMs, warmMs);
+        // The warm reader decodes: its frames are counted per camera (issue 15).
+        QVERIFY2(waitFor([&] { return metric("camera_station_camera_frames_decoded_total{camera=\"camera1\"}") > 0; }, 5000),
+                 httpGet(m_station->healthPort(), "/metrics").body.constData());
         QVERIFY(cold.value(QLatin1String("filename")).toString().startsWith(QLatin1String("camera1_")));
         QVERIFY(cold.value(QLatin1String("filename")).toString().endsWith(QLatin1String(".jpg")));
         QVERIFY(cold.value(QLatin1String("filename")) != warm.value(QLatin1String("filename")));
@@ -399,7 +413,10 @@ private Q_SLOTS:
         const QJsonObject ss = ok(QStringLiteral("stop_streaming"), dev(QStringLiteral("camera1")));
         QCOMPARE(ss.value(QLatin1String("stream_continues")).toBool(), true);
         QTest::qWait(2000);
+        QCOMPARE(metric("camera_station_camera_recording{camera=\"camera1\"}"), 1.0);
+        QCOMPARE(metric("camera_station_camera_recording{camera=\"camera0\"}"), 0.0);
         const QJsonObject stopped = ok(QStringLiteral("stop_recording"), dev(QStringLiteral("camera1")));
+        QVERIFY(waitFor([&] { return metric("camera_station_camera_recording{camera=\"camera1\"}") == 0.0; }, 5000));
         QCOMPARE(stopped.value(QLatin1String("status")).toString(), QStringLiteral("STOPPED"));
         QCOMPARE(stopped.value(QLatin1String("reason")).toString(), QStringLiteral("user_request"));
         QCOMPARE(stopped.value(QLatin1String("filename")), started.value(QLatin1String("filename")));

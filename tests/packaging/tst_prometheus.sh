@@ -183,8 +183,8 @@ mtx_series_ok() { [ "$(series camera_station_mediamtx_up)" = "$(printf 'instance
 check "camera_station_mediamtx_up through Prometheus: A 1, B 0, C 1" wait_for 20 mtx_series_ok
 check "camera_station_camera_up has camera and instance labels, one series per station's camera" \
     bash -c "[ \"\$($(declare -f q series); prom=$prom; py=$py; series camera_station_camera_up)\" = \"$(printf 'camera=camera0,instance=%s=1\ncamera=camera0,instance=%s=1\ncamera=camera0,instance=%s=1' "$A" "$B" "$C" | sort)\" ]"
-check "camera_station_info and process figures are there for each station" \
-    bash -c "$(declare -f q series); prom=$prom; py=$py; [ \$(series camera_station_info | grep -c 'version=') = 3 ] && [ \$(series process_resident_memory_bytes | wc -l) = 3 ] && [ \$(series camera_station_event_loop_stall_seconds | wc -l) = 3 ]"
+check "camera_station_build_info and process figures are there for each station" \
+    bash -c "$(declare -f q series); prom=$prom; py=$py; [ \$(series camera_station_build_info | grep -c 'version=') = 3 ] && [ \$(series process_resident_memory_bytes | wc -l) = 3 ] && [ \$(series camera_station_event_loop_stall_seconds | wc -l) = 3 ]"
 
 # alerts -> "alertname instance state" lines, sorted
 alerts() {

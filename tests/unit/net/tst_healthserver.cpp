@@ -260,7 +260,7 @@ private slots:
         QVERIFY(t.contains("camera_station_ready 0\n"));
         QVERIFY(t.contains("camera_station_component_status{component=\"camera_monitor\"} 1\n"));
         QVERIFY(t.contains("camera_station_component_status{component=\"storage\"} 0\n"));
-        QVERIFY(t.contains("camera_station_info{version=\"0.1.0\",qt_version=\"" + QByteArray(qVersion()) + "\"} 1\n"));
+        QVERIFY(t.contains("camera_station_build_info{version=\"0.1.0\",qt_version=\"" + QByteArray(qVersion()) + "\"} 1\n"));
         QVERIFY(t.contains("# TYPE camera_station_uptime_seconds gauge\n"));
         QVERIFY(t.contains("\nprocess_resident_memory_bytes "));
         m_state->publish(snapshot({}));
