@@ -116,6 +116,7 @@ int main(int argc, char *argv[])
         "Camera Station: live cameras, snapshots and recordings, with a touch UI and a JSON-RPC API.\n\n"
         "Verbs:\n"
         "  token --role R --user U [--ttl 24h]      print a JWT signed with the configured secret\n"
+        "        [--stream CAMERA]                  ... a read token for that camera's stream URLs instead\n"
         "  apikey create --role R [--name N] [--ttl 90d] | list | revoke ID\n"
         "  validate [--user U] [--unit FILE]         pre-deployment checks, PASS/FAIL each"));
     parser.addHelpOption();

@@ -52,6 +52,8 @@ int runTokenCommand(const config::Config &config, const QStringList &args)
     parser.addOption({QStringLiteral("role"), QStringLiteral("viewer, operator or admin"), QStringLiteral("role")});
     parser.addOption({QStringLiteral("user"), QStringLiteral("user_id claim"), QStringLiteral("user")});
     parser.addOption({QStringLiteral("ttl"), QStringLiteral("lifetime, e.g. 24h, 30m, 7d (default 24h)"), QStringLiteral("ttl"), QStringLiteral("24h")});
+    parser.addOption({QStringLiteral("stream"), QStringLiteral("a read token for one camera's stream (append ?token=... to its RTSP/HLS/WebRTC URL), e.g. for a central recorder"),
+                      QStringLiteral("camera")});
     if (!parser.parse(args)) {
         err() << parser.errorText() << Qt::endl;
         return 2;
@@ -64,7 +66,12 @@ int runTokenCommand(const config::Config &config, const QStringList &args)
     const QString user = parser.value(QStringLiteral("user"));
     const qint64 ttl = parseDuration(parser.value(QStringLiteral("ttl")));
     if (role == auth::Role::None || user.isEmpty() || user.size() > 128 || ttl <= 0) {
-        err() << "usage: camera-station token --role viewer|operator|admin --user NAME [--ttl 24h]" << Qt::endl;
+        err() << "usage: camera-station token --role viewer|operator|admin --user NAME [--ttl 24h] [--stream CAMERA]" << Qt::endl;
+        return 2;
+    }
+    const qint64 maxLifetime = config.integer(QStringLiteral("security.max_token_lifetime_s"));
+    if (ttl > maxLifetime) {
+        err() << "--ttl is longer than security.max_token_lifetime_s (" << maxLifetime << " s): the station would refuse the token" << Qt::endl;
         return 2;
     }
     const auth::SecretResult secret = auth::resolveJwtSecret(config);
@@ -72,7 +79,13 @@ int runTokenCommand(const config::Config &config, const QStringList &args)
         err() << secret.error << Qt::endl;
         return 1;
     }
-    out() << auth::JwtService(secret.secret).mintSession(user, role, ttl) << Qt::endl;
+    const auth::JwtService jwt(secret.secret);
+    if (parser.isSet(QStringLiteral("stream"))) {
+        // The same token the API puts in stream URLs, for a reader configured by hand.
+        out() << jwt.mintStream(user, role, parser.value(QStringLiteral("stream")), ttl, {}) << Qt::endl;
+        return 0;
+    }
+    out() << jwt.mintSession(user, role, ttl) << Qt::endl;
     return 0;
 }
 

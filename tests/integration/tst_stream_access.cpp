@@ -184,6 +184,26 @@ private Q_SLOTS:
         QVERIFY2(waitFor([&] { after = probe(rtsp); return after.refused(); }, 15000, 500), qPrintable(after.output));
     }
 
+    // A reader configured by hand (a central recorder): `camera-station token --stream`.
+    void adminMintsARecordersStreamToken()
+    {
+        QString out, err;
+        QCOMPARE(m_station->runAdmin({QStringLiteral("token"), QStringLiteral("--role"), QStringLiteral("viewer"), QStringLiteral("--user"),
+                                      QStringLiteral("central-recorder"), QStringLiteral("--ttl"), QStringLiteral("7d"),
+                                      QStringLiteral("--stream"), QStringLiteral("camera0")}, &out, &err), 0);
+        const QString token = out.trimmed();
+        QCOMPARE(claimsOf(token).value(QLatin1String("scope")).toString(), QStringLiteral("stream_read"));
+        const QString base = QStringLiteral("rtsp://127.0.0.1:%1/").arg(m_station->mediaMtxRtspPort());
+        const Probe played = probe(base + QStringLiteral("camera0?token=") + token);
+        QVERIFY2(played.played(), qPrintable(played.output));
+        const Probe other = probe(base + QStringLiteral("camera1?token=") + token);
+        QVERIFY2(other.refused(), qPrintable(other.output));
+        // Longer than security.max_token_lifetime_s (30 days): refused by the tool, not minted.
+        QCOMPARE(m_station->runAdmin({QStringLiteral("token"), QStringLiteral("--role"), QStringLiteral("viewer"), QStringLiteral("--user"),
+                                      QStringLiteral("r"), QStringLiteral("--ttl"), QStringLiteral("60d"), QStringLiteral("--stream"),
+                                      QStringLiteral("camera0")}, &out, &err), 2);
+    }
+
     void anonymousReadsWhenConfigured()
     {
         StationProcess open(QStringList{QStringLiteral("--set"), QStringLiteral("cameras.demo=1"),
