@@ -279,7 +279,7 @@ check "the unit in the package runs a binary the package ships" \
 check "the package never ships the MediaMTX stand-in (the demo is for the source tree only)" \
     bash -c "! dpkg -c '$deb' | grep -q 'mediamtx-standin'"
 check "the package ships the Prometheus rules and scrape example" \
-    bash -c "dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/camera-station.rules.yml$' && dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/scrape-config.example.yml$'"
+    bash -c "dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/camera-station.rules.yml$' && dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/scrape-config.example.yml$' && dpkg -c '$deb' | grep -q ' ./usr/share/camera-station/prometheus/alertmanager.example.yml$'"
 
 # --- lintian -------------------------------------------------------------------------
 
