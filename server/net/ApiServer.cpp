@@ -101,7 +101,18 @@ ApiServer::ApiServer(const config::Config &config, rpc::Dispatcher *dispatcher, 
         m_metrics->declare(QStringLiteral("camera_station_notifications_sent_total"), T::Counter, QStringLiteral("notifications sent by method"));
         m_metrics->declare(QStringLiteral("camera_station_slow_consumer_disconnects_total"), T::Counter, QStringLiteral("connections closed for not reading"));
         m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"), {}, 0);  // a series from the start
+        m_metrics->declare(QStringLiteral("camera_station_connections_refused_total"), T::Counter,
+                           QStringLiteral("connections refused or closed by a connection limit (API.md §15), by reason"));
+        for (const char *reason : {"per_address", "max_connections", "http_connections", "overload", "auth_deadline"})
+            countRefusal(reason, 0);
     }
+}
+
+void ApiServer::countRefusal(const char *reason, double n)
+{
+    if (m_metrics)
+        m_metrics->add(QStringLiteral("camera_station_connections_refused_total"),
+                       health::MetricsRegistry::label(QStringLiteral("reason"), QString::fromLatin1(reason)), n);
 }
 
 ApiServer::~ApiServer()
@@ -216,6 +227,7 @@ void ApiServer::onNewTcpConnection()
         const int fromPeer = m_socketsPerAddress.value(m_sockets.value(socket).key);
         if ((m_limits.maxPerAddress > 0 && fromPeer > 2 * m_limits.maxPerAddress)
             || m_sockets.size() > m_maxConnections + m_limits.httpMaxConnections + 64) {
+            countRefusal(m_limits.maxPerAddress > 0 && fromPeer > 2 * m_limits.maxPerAddress ? "per_address" : "overload");
             if (m_refusedAtAccept++ % 100 == 0)
                 qCWarning(lcWs).noquote() << "connection from" << m_sockets.value(socket).key << "reset at accept:" << fromPeer
                                           << "sockets from that address," << m_sockets.size() << "in all";
@@ -282,6 +294,7 @@ void ApiServer::routeSocket(QTcpSocket *socket)
     if (m_limits.maxPerAddress > 0 && m_socketsPerAddress.value(m_sockets.value(socket).key) > m_limits.maxPerAddress) {
         qCWarning(lcWs).noquote() << "refused a connection from" << m_sockets.value(socket).key << ": more than"
                                << m_limits.maxPerAddress << "from that address (server.max_connections_per_address)";
+        countRefusal("per_address");
         refuse(socket, 503, "connection limit per address reached", "Retry-After: 5\r\n");
         return;
     }
@@ -292,6 +305,7 @@ void ApiServer::routeSocket(QTcpSocket *socket)
             return;
         }
         if (connectionCount() + int(m_pendingUpgrades.size()) >= m_maxConnections) {
+            countRefusal("max_connections");
             refuse(socket, 503, "connection limit reached", "Retry-After: 5\r\n");
             return;
         }
@@ -303,6 +317,7 @@ void ApiServer::routeSocket(QTcpSocket *socket)
         return;
     }
     if (m_httpSockets.size() >= m_limits.httpMaxConnections) {
+        countRefusal("http_connections");
         refuse(socket, 503, "HTTP connection limit reached", "Retry-After: 5\r\n");
         return;
     }
@@ -603,6 +618,7 @@ void ApiServer::housekeeping()
         if (!c->session->hasEverAuthenticated() && now - c->connectedMs >= m_authTimeoutMs) {
             qCInfo(lcWs).noquote() << c->session->clientId() << "from" << c->session->peerKey() << "closed: not authenticated within"
                                    << m_authTimeoutMs / 1000 << "s (server.auth_deadline_s)";
+            countRefusal("auth_deadline");
             c->session->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("authentication required"));
             continue;
         }

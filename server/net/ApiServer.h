@@ -84,6 +84,7 @@ private:
     void housekeeping();
     void resumeAcceptIfFree();
     qint64 readBufferBytes() const;
+    void countRefusal(const char *reason, double n = 1);  // camera_station_connections_refused_total
     void deliver(const events::Event &event);
     int connectionsFrom(const QHostAddress &peer) const;
     // Back-pressure: past the outbound budget the connection's socket is not read

@@ -79,6 +79,9 @@ HealthServer::HealthServer(HealthState *state, MetricsRegistry *metrics, QString
     // Families this server fills at scrape time, so they always agree with /health*.
     using T = MetricsRegistry::Type;
     m_metrics->declare(QStringLiteral("camera_station_build_info"), T::Gauge, QStringLiteral("Build information (value 1)."));
+    m_metrics->declare(QStringLiteral("camera_station_connections_refused_total"), T::Counter,
+                       QStringLiteral("connections refused or closed by a connection limit (API.md §15), by reason"));
+    m_metrics->add(QStringLiteral("camera_station_connections_refused_total"), MetricsRegistry::label(QStringLiteral("reason"), QStringLiteral("health_limit")), 0);
     m_metrics->declare(QStringLiteral("camera_station_uptime_seconds"), T::Gauge, QStringLiteral("Seconds since the service started."));
     m_metrics->declare(QStringLiteral("camera_station_ready"), T::Gauge, QStringLiteral("1 when /health/ready answers 200."));
     m_metrics->declare(QStringLiteral("camera_station_component_status"), T::Gauge,
@@ -173,6 +176,8 @@ void HealthServer::accept()
             // One host cannot take the probes' slots (server.max_connections_per_address,
             // per listener; API.md §15): 503 with Retry-After, or a reset when even the
             // refusals are too many. Refused sockets do not count as peers.
+            m_metrics->add(QStringLiteral("camera_station_connections_refused_total"),
+                           MetricsRegistry::label(QStringLiteral("reason"), QStringLiteral("health_limit")));
             if (m_refused++ % 100 == 0)
                 qCWarning(lcHealth).noquote() << "refused a health connection from" << key << ":" << fromPeer
                                               << "open from that address," << m_peers.size() << "in all"

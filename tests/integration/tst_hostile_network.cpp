@@ -103,6 +103,20 @@ QByteArray rawHttp(const QHostAddress &from, quint16 port, const QByteArray &req
     return in + s.readAll();
 }
 
+// One counter of /metrics on the health port (-1 when absent).
+double refusedTotal(quint16 healthPort, const char *reason)
+{
+    const QByteArray series = QByteArray("camera_station_connections_refused_total{reason=\"") + reason + "\"} ";
+    // From 127.0.0.2: 127.0.0.1 may be the address the test holds at its cap.
+    const QByteArray response = rawHttp(QHostAddress(QStringLiteral("127.0.0.2")), healthPort,
+                                        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    for (const QByteArray &line : response.split('\n')) {
+        if (line.startsWith(series))
+            return line.mid(series.size()).toDouble();
+    }
+    return -1;
+}
+
 int statusOf(const QByteArray &response)
 {
     return response.startsWith("HTTP/1.1 ") ? response.mid(9, 3).toInt() : -1;
@@ -318,6 +332,7 @@ private Q_SLOTS:
         QVERIFY2(ms >= 1000 && ms < 4500, qPrintable(QString::number(ms)));
         QTest::qWait(500);
         QCOMPARE(authed.result(QStringLiteral("ping")).toString(), QStringLiteral("pong"));
+        QCOMPARE(refusedTotal(station.healthPort(), "auth_deadline"), 1.0);  // what an operator alerts on (issue 15)
     }
 
     // #6, #3: default per-address cap (32) across WebSocket and HTTP on 8002; others still get in.
@@ -379,6 +394,7 @@ private Q_SLOTS:
         QVERIFY2(open <= 32, qPrintable(QString::number(open)));
         // Over the cap: 503 + Retry-After (API.md §15).
         QVERIFY2(statusOf(refused) == 503 && refused.contains("Retry-After: 5"), refused.left(300).constData());
+        QVERIFY2(refusedTotal(station.healthPort(), "health_limit") >= 9, qPrintable(QString::number(refusedTotal(station.healthPort(), "health_limit"))));
     }
 
     // #4: ambiguous framing → exactly one 400 and close, on both ports.
