@@ -35,6 +35,7 @@ struct HealthServer::Reply {
 
 namespace {
 
+constexpr qint64 kSliceMs = 5;  // one connection's pipelined requests per turn
 constexpr int kFdReserve = 16;  // descriptors left free: the health port pauses accept before the API port does
 
 QString timestamp(const QDateTime &t = QDateTime::currentDateTimeUtc())
@@ -290,9 +291,17 @@ void HealthServer::onReadable(QTcpSocket *socket)
         return;
     socket->findChild<QTimer *>(QStringLiteral("idle"))->start(int(m_limits.keepAliveIdleMs));
     QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
+    QElapsedTimer slice;
+    slice.start();
     for (;;) {
         if (socket->bytesToWrite() > m_limits.outboundBudgetBytes)
             break;
+        if (slice.elapsed() >= kSliceMs) {
+            // Pipelined requests are answered in slices: another client's probe gets its
+            // turn in between (a flood of /metrics otherwise held the thread for a second).
+            QMetaObject::invokeMethod(socket, [this, socket] { onReadable(socket); }, Qt::QueuedConnection);
+            break;
+        }
         while (buffer.startsWith("\r\n"))
             buffer.remove(0, 2);
         if (buffer.isEmpty())
