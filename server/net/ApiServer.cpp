@@ -119,6 +119,7 @@ ApiServer::~ApiServer()
 {
     // Sessions are children of this object; sockets are owned by the servers.
     qDeleteAll(m_connections);
+    qDeleteAll(m_dropped);
 }
 
 bool ApiServer::listen(QString *error)
@@ -419,7 +420,11 @@ void ApiServer::dropConnection(Connection *c)
     // A write can report the disconnect synchronously from inside sendTo(),
     // which still uses `c`: delete it once the current call chain is done.
     c->dropped = true;
-    QMetaObject::invokeMethod(this, [c] { delete c; }, Qt::QueuedConnection);
+    m_dropped.insert(c);  // deleted by the destructor if the loop never runs again (fuzz_ws_frame under LSan)
+    QMetaObject::invokeMethod(this, [this, c] {
+        if (m_dropped.remove(c))
+            delete c;
+    }, Qt::QueuedConnection);
     m_dispatcher->forgetAddress(addressKey(peer));
     Q_EMIT connectionCountChanged();
 }

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -113,6 +114,7 @@ private:
     bool m_acceptPaused = false;
     bool m_resumeCheckQueued = false;
     bool m_trimHeap = false;
+    QSet<Connection *> m_dropped;  // dropped, deleted on the next loop turn
     int m_ticksSinceTrim = 0;
     quint64 m_refusedAtAccept = 0;
     QHash<QString, int> m_socketsPerAddress;
