@@ -7,6 +7,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTcpServer>
+#include <QSet>
+#include <QUdpSocket>
+#include <QRandomGenerator>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
 #include <QRegularExpression>
@@ -155,12 +158,32 @@ bool StationProcess::usingRealMediaMtx()
 
 quint16 StationProcess::freePort()
 {
-    QTcpServer s;
+    // Below the kernel's ephemeral range: a port the kernel hands out for port 0 can be
+    // taken again by any client connection of a test running in parallel before the
+    // station binds it (seen in CI: MediaMTX's HLS port "already in use"). Random in
+    // 20000..(ephemeral start - 1), free for TCP and UDP on every address, never the
+    // same twice in this process.
+    static QSet<quint16> given;
+    int low = 32768;
+    QFile range(QStringLiteral("/proc/sys/net/ipv4/ip_local_port_range"));
+    if (range.open(QIODevice::ReadOnly))
+        low = range.readAll().simplified().split(' ').value(0).toInt();
+    const int first = 20000, last = std::max(first + 1000, low - 1);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const quint16 p = quint16(first + int(QRandomGenerator::global()->bounded(last - first)));
+        if (given.contains(p))
+            continue;
+        QTcpServer tcp;
+        QUdpSocket udp;
+        if (!tcp.listen(QHostAddress::Any, p) || !udp.bind(QHostAddress::Any, p))
+            continue;
+        given.insert(p);
+        return p;
+    }
+    QTcpServer s;  // fall back to the kernel's choice
     if (!s.listen(QHostAddress::LocalHost, 0))
         return 0;
-    const quint16 p = s.serverPort();
-    s.close();
-    return p;
+    return s.serverPort();
 }
 
 QByteArray StationProcess::cmdline(qint64 pid)
