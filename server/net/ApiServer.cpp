@@ -28,6 +28,7 @@ namespace {
 const char kRoutedProperty[] = "station_routed";
 constexpr qint64 kCloseGraceMs = 2000;
 constexpr int kMaxPending = 1024;
+constexpr qint64 kAnonymousBudget = 256 * 1024;
 constexpr int kFdReserve = 32;   // descriptors kept free for files, pipes and the health port
 constexpr qint64 kSliceMs = 5;   // one connection's requests are handled for this long, then others get a turn
 } // namespace
@@ -386,7 +387,7 @@ void ApiServer::onNewWebSocket()
             connect(c->tcp, &QTcpSocket::readyRead, this, [this, c] {
                 c->lastActivityMs = m_clock.elapsed();
                 // Qt answers pings inside QWebSocket, outside sendTo(): its pongs count against the budget too.
-                if (c->tcp->bytesToWrite() > m_maxOutbound)
+                if (c->tcp->bytesToWrite() > budgetOf(c))
                     pause(c);
             });
         }
@@ -444,12 +445,12 @@ void ApiServer::sendTo(Connection *c, const QByteArray &text)
         return;
     if (!c->tcp)
         return;
-    if (c->tcp->bytesToWrite() > m_maxOutbound) {
+    if (c->tcp->bytesToWrite() > budgetOf(c)) {
         if (c->overBudgetSinceMs < 0)
             c->overBudgetSinceMs = m_clock.elapsed();
         pause(c);  // back-pressure: read no more requests (nor pings) until the client drains
     }
-    if (c->tcp->bytesToWrite() > 2 * m_maxOutbound) {
+    if (c->tcp->bytesToWrite() > 2 * budgetOf(c)) {
         // Notifications keep coming while paused: a client that does not read cannot grow our memory (§12.1, §15).
         qCWarning(lcWs) << c->session->clientId() << "outbound queue over limit (" << c->tcp->bytesToWrite() << "bytes); closing";
         if (m_metrics)
@@ -509,7 +510,7 @@ void ApiServer::drainInbox(Connection *c)
     QElapsedTimer slice;
     slice.start();
     while (!c->inbox.isEmpty() && !c->dropped && c->closingSinceMs < 0) {
-        if (slice.elapsed() >= kSliceMs || (c->tcp && c->tcp->bytesToWrite() > m_maxOutbound))
+        if (slice.elapsed() >= kSliceMs || (c->tcp && c->tcp->bytesToWrite() > budgetOf(c)))
             break;
         m_dispatcher->handleMessage(c->session, c->inbox.takeFirst());
     }
@@ -519,11 +520,11 @@ void ApiServer::drainInbox(Connection *c)
         c->inbox.clear();
     if (!c->inbox.isEmpty()) {
         pause(c);  // read nothing more until these are handled
-        if (!c->tcp || c->tcp->bytesToWrite() <= m_maxOutbound)
+        if (!c->tcp || c->tcp->bytesToWrite() <= budgetOf(c))
             scheduleDrain(c);  // else resumeDrained() continues once the client has read
         return;
     }
-    if (c->paused && c->tcp && c->tcp->bytesToWrite() <= m_maxOutbound / 2)
+    if (c->paused && c->tcp && c->tcp->bytesToWrite() <= budgetOf(c) / 2)
         resume(c);
 }
 
@@ -538,7 +539,7 @@ void ApiServer::resumeDrained()
             abortConnection(c, QStringLiteral("connection lost while paused"));
             continue;
         }
-        if (c->tcp->bytesToWrite() > m_maxOutbound / 2) {
+        if (c->tcp->bytesToWrite() > budgetOf(c) / 2) {
             anyPaused = true;
             continue;
         }
@@ -561,6 +562,14 @@ void ApiServer::abortConnection(Connection *c, const QString &why)
     c->paused = false;
     c->ws->abort();
     dropConnection(c);  // no-op when abort() already reported the disconnect
+}
+
+qint64 ApiServer::budgetOf(const Connection *c) const
+{
+    // Before authenticating, a client can only call ping and authenticate, whose answers
+    // are small: it gets a budget of 256 KiB, so an anonymous ping flooder is stopped
+    // (and its memory given back) 32 times sooner than the 8 MiB of API.md §15.
+    return c->session && c->session->hasEverAuthenticated() ? m_maxOutbound : std::min<qint64>(m_maxOutbound, kAnonymousBudget);
 }
 
 qint64 ApiServer::readBufferBytes() const
@@ -599,7 +608,7 @@ void ApiServer::housekeeping()
                                    .arg(m_writeTimeoutMs / 1000).arg(queued));
             continue;
         }
-        if (c->overBudgetSinceMs >= 0 && queued <= m_maxOutbound / 2) {
+        if (c->overBudgetSinceMs >= 0 && queued <= budgetOf(c) / 2) {
             c->overBudgetSinceMs = -1;
         } else if (c->overBudgetSinceMs >= 0 && now - c->overBudgetSinceMs > m_writeTimeoutMs) {
             // API.md §15: still above half the budget write_timeout_s after going over it.

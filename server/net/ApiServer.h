@@ -85,6 +85,7 @@ private:
     void housekeeping();
     void resumeAcceptIfFree();
     qint64 readBufferBytes() const;
+    qint64 budgetOf(const Connection *c) const;  // outbound budget of this connection
     void countRefusal(const char *reason, double n = 1);  // camera_station_connections_refused_total
     void deliver(const events::Event &event);
     int connectionsFrom(const QHostAddress &peer) const;
