@@ -612,7 +612,7 @@ void ApiServer::housekeeping()
             c->overBudgetSinceMs = -1;
         } else if (c->overBudgetSinceMs >= 0 && now - c->overBudgetSinceMs > m_writeTimeoutMs) {
             // API.md §15: still above half the budget write_timeout_s after going over it.
-            qCWarning(lcWs) << c->session->clientId() << "outbound queue above half the limit for" << m_writeTimeoutMs / 1000 << "s ("
+            qCWarning(lcWs) << c->session->clientId() << "outbound queue over limit: still above half of it after" << m_writeTimeoutMs / 1000 << "s ("
                             << queued << "bytes); closing";
             if (m_metrics)
                 m_metrics->add(QStringLiteral("camera_station_slow_consumer_disconnects_total"));
