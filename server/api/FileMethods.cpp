@@ -1,6 +1,7 @@
 #include "api/ApiMethods.h"
 
 #include "api/UrlBuilder.h"
+#include "common/JsonText.h"
 #include "media/FileCatalog.h"
 #include "media/RecordingService.h"
 #include "media/MediaProbe.h"
@@ -67,13 +68,36 @@ Outcome listFiles(FileCatalog *catalog, const core::Services &s, const CallConte
     if (!QFileInfo(catalog->rootDir()).isReadable())
         return RpcError::dependency(QStringLiteral("storage"), QStringLiteral("%1 folder cannot be read").arg(kindName(catalog->kind())));
     const FileCatalog::Page page = catalog->list(device, limit, offset);
-    QJsonArray files;
-    for (const FileEntry &e : page.files)
-        files.append(entryJson(e, catalog->kind(), s, ctx));
-    return QJsonObject{{QStringLiteral("files"), files},
-                       {QStringLiteral("total"), page.total},
-                       {QStringLiteral("limit"), limit},
-                       {QStringLiteral("offset"), offset}};
+    // Written as JSON text directly, in the member order of entryJson()'s
+    // QJsonObject (sorted): a tree of 1000 objects cost ~20 µs per entry.
+    const FileKind kind = catalog->kind();
+    const QString kindPath = kindName(kind);
+    const QByteArray urlPrefix = s.urls->downloadUrlPrefix(kindPath, s.urls->hostFor(ctx.session));
+    const auth::Identity &identity = ctx.session->identity();
+    common::JsonText out(128 + page.files.size() * (urlPrefix.size() + 480));
+    out.beginObject().key(QLatin1StringView("files")).beginArray();
+    for (const FileEntry &e : page.files) {
+        out.beginObject();
+        out.key(QLatin1StringView("created_time")).isoTime(e.created);
+        out.key(QLatin1StringView("device"));
+        e.device.isEmpty() ? out.null() : out.string(e.device);
+        out.key(QLatin1StringView("download_url")).stringParts(urlPrefix, s.urls->downloadUrlTail(kindPath, e.filename, identity));
+        if (kind == FileKind::Recording) {
+            out.key(QLatin1StringView("duration"));
+            e.durationSeconds ? out.integer(*e.durationSeconds) : out.null();
+        }
+        out.key(QLatin1StringView("file_size")).integer(e.size);
+        out.key(QLatin1StringView("filename")).string(e.filename);
+        out.key(QLatin1StringView("format")).string(formatOf(e.filename));
+        out.key(QLatin1StringView("modified_time")).isoTime(e.modified);
+        out.endObject();
+    }
+    out.endArray();
+    out.key(QLatin1StringView("limit")).integer(limit);
+    out.key(QLatin1StringView("offset")).integer(offset);
+    out.key(QLatin1StringView("total")).integer(page.total);
+    out.endObject();
+    return Outcome::serialised(out.take());
 }
 
 Outcome deleteFile(FileCatalog *catalog, const CallContext &, const QJsonObject &params)

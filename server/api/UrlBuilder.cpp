@@ -121,18 +121,45 @@ QByteArray UrlBuilder::personalize(const QByteArray &rendered, const rpc::RpcSes
 
 QString UrlBuilder::downloadUrl(const QString &kind, const QString &filename, const QString &host, const auth::Identity &identity) const
 {
+    return QString::fromUtf8(downloadUrlPrefix(kind, host) + downloadUrlTail(kind, filename, identity));
+}
+
+QByteArray UrlBuilder::downloadUrlPrefix(const QString &kind, const QString &host) const
+{
     const qint64 configuredPort = m_config.integer(QStringLiteral("server.public_port"));
     const qint64 port = configuredPort > 0 ? configuredPort : m_boundPort;
-    const QString path = kind + QLatin1Char('/') + filename;
+    return QStringLiteral("%1://%2:%3/files/%4/").arg(m_config.string(QStringLiteral("server.public_scheme")), host).arg(port).arg(kind).toUtf8();
+}
+
+QByteArray UrlBuilder::downloadUrlTail(const QString &kind, const QString &filename, const auth::Identity &identity) const
+{
+    return QUrl::toPercentEncoding(filename) + "?token=" + downloadToken(kind + QLatin1Char('/') + filename, identity);
+}
+
+QByteArray UrlBuilder::downloadToken(const QString &path, const auth::Identity &identity) const
+{
+    constexpr qsizetype kMaxCachedTokens = 10000;  // about 4 MB at most
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const qint64 minute = now.toSecsSinceEpoch() / 60;
+    if (minute != m_tokenCacheMinute || m_tokenCache.size() >= kMaxCachedTokens) {
+        m_tokenCache.clear();
+        m_tokenCacheMinute = minute;
+    }
     // An API key's URLs name it, so they stop working when it is revoked (issue 12 #8).
     const QString credentialId = identity.authMethod == QLatin1String("api_key") ? identity.apiKeyId : QString();
-    const QByteArray token = m_jwt->mintDownload(identity.userId, identity.role, path,
-                                                 m_config.integer(QStringLiteral("security.download_token_ttl_s")), identity.expiresAt,
-                                                 QDateTime::currentDateTimeUtc(), credentialId);
-    return QStringLiteral("%1://%2:%3/files/%4/%5?token=%6")
-        .arg(m_config.string(QStringLiteral("server.public_scheme")), host)
-        .arg(port)
-        .arg(kind, QString::fromLatin1(QUrl::toPercentEncoding(filename)), QString::fromLatin1(token));
+    const qint64 ttl = m_config.integer(QStringLiteral("security.download_token_ttl_s"));
+    // Everything the token's claims depend on: reused only where minting again would
+    // give the same grant (its iat and exp at most a minute earlier).
+    const QByteArray key = identity.userId.toUtf8() + '\x1f' + QByteArray::number(int(identity.role)) + '\x1f' + credentialId.toUtf8() + '\x1f'
+        + QByteArray::number(identity.expiresAt.isValid() ? identity.expiresAt.toMSecsSinceEpoch() : -1) + '\x1f' + QByteArray::number(ttl)
+        + '\x1f' + path.toUtf8();
+    const qint64 nowSecs = now.toSecsSinceEpoch();
+    if (const auto it = m_tokenCache.constFind(key); it != m_tokenCache.constEnd() && nowSecs - it->mintedAt <= ttl / 60)
+        return it->token;
+    const QByteArray token = m_jwt->mintDownload(identity.userId, identity.role, path, ttl, identity.expiresAt, now, credentialId);
+    if (!token.isEmpty())
+        m_tokenCache.insert(key, CachedToken{token, nowSecs});
+    return token;
 }
 
 } // namespace station::api

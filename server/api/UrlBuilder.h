@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 
@@ -38,13 +40,29 @@ public:
     QByteArray personalize(const QByteArray &rendered, const rpc::RpcSession *session) const;
     // kind: "recordings" or "snapshots"; token scoped to that file, never outliving the identity.
     QString downloadUrl(const QString &kind, const QString &filename, const QString &host, const auth::Identity &identity) const;
+    // The same URL in two parts, for listings that build many: what precedes the
+    // file name ("http://host:port/files/recordings/"), once per call, and the
+    // rest ("name?token=…"), per file.
+    QByteArray downloadUrlPrefix(const QString &kind, const QString &host) const;
+    QByteArray downloadUrlTail(const QString &kind, const QString &filename, const auth::Identity &identity) const;
 
 private:
     QString streamQuery(const QString &device, const auth::Identity *viewer) const;  // "?token=…" or ""
+    QByteArray downloadToken(const QString &path, const auth::Identity &identity) const;
 
     const config::Config &m_config;
     const auth::JwtService *m_jwt;
     quint16 m_boundPort = 0;
+    // Download tokens minted in the current minute, by credential and file: a
+    // client paging through a listing gets the same token again instead of a
+    // fresh signature per entry per call, while it has lost at most 1/60 of
+    // its lifetime. Dropped every minute and when full.
+    struct CachedToken {
+        QByteArray token;
+        qint64 mintedAt = 0;  // seconds since the epoch
+    };
+    mutable QHash<QByteArray, CachedToken> m_tokenCache;
+    mutable qint64 m_tokenCacheMinute = -1;
 };
 
 } // namespace station::api

@@ -241,7 +241,7 @@ void Dispatcher::handleMessage(RpcSession *session, const QByteArray &text)
         const RpcError error = checkRate(session, m_clock.elapsed()).value_or(
             RpcError::parseError(QStringLiteral("invalid JSON at offset %1: %2").arg(perr.offset).arg(perr.errorString())));
         record(QStringLiteral("unknown"), Outcome(error), 0);
-        session->sendResponse(toJson(makeResponse(QJsonValue::Null, Outcome(error))));
+        session->sendResponse(makeResponse(QJsonValue::Null, Outcome(error)));
         return;
     }
     if (doc.isArray()) {
@@ -251,7 +251,7 @@ void Dispatcher::handleMessage(RpcSession *session, const QByteArray &text)
             ++m_stats.errors;
             const RpcError error = checkRate(session, m_clock.elapsed()).value_or(RpcError::invalidRequest(
                 entries.isEmpty() ? QStringLiteral("empty batch") : QStringLiteral("batch larger than %1 entries").arg(m_maxBatch)));
-            session->sendResponse(toJson(makeResponse(QJsonValue::Null, Outcome(error))));
+            session->sendResponse(makeResponse(QJsonValue::Null, Outcome(error)));
             return;
         }
         auto batch = std::make_shared<Batch>();
@@ -268,11 +268,11 @@ void Dispatcher::dispatchSingle(RpcSession *session, const QJsonValue &request)
 {
     session->beginCall();
     QPointer<RpcSession> s(session);
-    processRequest(session, request, [s](const QJsonObject &response) {
+    processRequest(session, request, [s](const QByteArray &response) {
         if (!s)
             return;
         if (!response.isEmpty())
-            s->sendResponse(toJson(response));
+            s->sendResponse(response);
         s->endCall();
     });
 }
@@ -301,14 +301,14 @@ void Dispatcher::runBatchStep(const std::shared_ptr<Batch> &batch)
             error.data.insert(QStringLiteral("limit_bytes"), m_maxBatchResponseBytes);
             record(env.method, Outcome(error), 0);
             if (!env.isNotification)
-                batch->responses.append(toJson(makeResponse(env.id, Outcome(error))));
+                batch->responses.append(makeResponse(env.id, Outcome(error)));
             continue;
         }
         bool completedSynchronously = false;
         bool inThisCall = true;
-        processRequest(batch->session, entry, [this, batch, &completedSynchronously, &inThisCall](const QJsonObject &response) {
+        processRequest(batch->session, entry, [this, batch, &completedSynchronously, &inThisCall](const QByteArray &response) {
             if (!response.isEmpty()) {
-                batch->responses.append(toJson(response));
+                batch->responses.append(response);
                 batch->responseBytes += batch->responses.last().size();
             }
             if (inThisCall)
@@ -327,15 +327,24 @@ void Dispatcher::runBatchStep(const std::shared_ptr<Batch> &batch)
     batch->session->endCall();
 }
 
-QJsonObject Dispatcher::makeResponse(const QJsonValue &id, const Outcome &outcome) const
+QByteArray Dispatcher::makeResponse(const QJsonValue &id, const Outcome &outcome) const
 {
+    if (!outcome.error && !outcome.rawResult.isEmpty()) {
+        // Same member order as QJsonObject's (sorted keys) for every other answer.
+        QByteArray idJson = QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact);
+        idJson = idJson.mid(1, idJson.size() - 2);  // the id alone, out of its one-element array
+        QByteArray r;
+        r.reserve(outcome.rawResult.size() + idJson.size() + 32);
+        r.append("{\"id\":").append(idJson).append(",\"jsonrpc\":\"2.0\",\"result\":").append(outcome.rawResult).append('}');
+        return r;
+    }
     QJsonObject r{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}};
     if (outcome.error)
         r.insert(QStringLiteral("error"), outcome.error->toJson());
     else
         r.insert(QStringLiteral("result"), outcome.result.isUndefined() ? QJsonValue(QJsonValue::Null) : outcome.result);
     r.insert(QStringLiteral("id"), id);
-    return r;
+    return toJson(r);
 }
 
 void Dispatcher::record(const QString &method, const Outcome &outcome, qint64 elapsedNs)
@@ -362,7 +371,7 @@ void Dispatcher::processRequest(RpcSession *session, const QJsonValue &request, 
         if (outcome.error)
             ++m_stats.errors;
         record(method, outcome, timer.nsecsElapsed());
-        done(env.isNotification ? QJsonObject() : makeResponse(env.id, outcome));
+        done(env.isNotification ? QByteArray() : makeResponse(env.id, outcome));
     };
 
     // Step 3 comes before step 2's answer: every request object consumes a token.

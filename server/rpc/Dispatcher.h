@@ -32,6 +32,15 @@ struct Outcome {
     Outcome(QJsonValue r = QJsonValue()) : result(std::move(r)) {}  // NOLINT: implicit on purpose
     Outcome(RpcError e) : error(std::move(e)) {}                     // NOLINT
     Outcome(QJsonObject o) : result(std::move(o)) {}                 // NOLINT
+    // A result already serialised as compact JSON (large listings build their
+    // text directly instead of a QJsonObject tree; see api/JsonWriter.h).
+    static Outcome serialised(QByteArray json)
+    {
+        Outcome o;
+        o.rawResult = std::move(json);
+        return o;
+    }
+    QByteArray rawResult;  // non-empty: the result, as JSON text; `result` is unused
 };
 
 struct CallContext {
@@ -90,12 +99,12 @@ public:
 
 private:
     struct Batch;
-    using Done = std::function<void(const QJsonObject &response)>;  // empty object: nothing to send
+    using Done = std::function<void(const QByteArray &response)>;  // empty: nothing to send (a notification)
 
     void dispatchSingle(RpcSession *session, const QJsonValue &request);
     void processRequest(RpcSession *session, const QJsonValue &request, Done done);
     void runBatchStep(const std::shared_ptr<Batch> &batch);
-    QJsonObject makeResponse(const QJsonValue &id, const Outcome &outcome) const;
+    QByteArray makeResponse(const QJsonValue &id, const Outcome &outcome) const;
     std::optional<RpcError> checkRate(RpcSession *session, qint64 nowMs);
     void record(const QString &method, const Outcome &outcome, qint64 elapsedNs);
 

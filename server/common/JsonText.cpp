@@ -1,0 +1,125 @@
+#include "common/JsonText.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace station::common {
+
+JsonText &JsonText::open(char c)
+{
+    beforeValue();
+    m_out.append(c);
+    m_needComma = false;
+    return *this;
+}
+
+JsonText &JsonText::close(char c)
+{
+    m_out.append(c);
+    m_needComma = true;
+    return *this;
+}
+
+void JsonText::beforeValue()
+{
+    if (m_afterKey)
+        m_afterKey = false;
+    else if (m_needComma)
+        m_out.append(',');
+}
+
+JsonText &JsonText::key(QLatin1StringView name)
+{
+    if (m_needComma)
+        m_out.append(',');
+    m_out.append('"').append(name.data(), name.size()).append("\":");
+    m_afterKey = true;
+    return *this;
+}
+
+void JsonText::appendEscaped(QByteArrayView utf8)
+{
+    static const char hex[] = "0123456789abcdef";
+    qsizetype plainFrom = 0;
+    for (qsizetype i = 0; i < utf8.size(); ++i) {
+        const auto c = static_cast<unsigned char>(utf8[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        m_out.append(utf8.data() + plainFrom, i - plainFrom);
+        plainFrom = i + 1;
+        switch (c) {
+        case '"': m_out.append("\\\""); break;
+        case '\\': m_out.append("\\\\"); break;
+        case '\b': m_out.append("\\b"); break;
+        case '\f': m_out.append("\\f"); break;
+        case '\n': m_out.append("\\n"); break;
+        case '\r': m_out.append("\\r"); break;
+        case '\t': m_out.append("\\t"); break;
+        default: {
+            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            m_out.append(esc, sizeof esc);
+        }
+        }
+    }
+    m_out.append(utf8.data() + plainFrom, utf8.size() - plainFrom);
+}
+
+JsonText &JsonText::string(QStringView s)
+{
+    return utf8String(s.toUtf8());
+}
+
+JsonText &JsonText::utf8String(QByteArrayView utf8)
+{
+    beforeValue();
+    m_out.append('"');
+    appendEscaped(utf8);
+    m_out.append('"');
+    m_needComma = true;
+    return *this;
+}
+
+JsonText &JsonText::stringParts(QByteArrayView a, QByteArrayView b)
+{
+    beforeValue();
+    m_out.append('"');
+    appendEscaped(a);
+    appendEscaped(b);
+    m_out.append('"');
+    m_needComma = true;
+    return *this;
+}
+
+JsonText &JsonText::integer(qint64 v)
+{
+    beforeValue();
+    m_out.append(QByteArray::number(v));
+    m_needComma = true;
+    return *this;
+}
+
+JsonText &JsonText::null()
+{
+    beforeValue();
+    m_out.append("null");
+    m_needComma = true;
+    return *this;
+}
+
+JsonText &JsonText::isoTime(const QDateTime &t)
+{
+    if (!t.isValid())
+        return utf8String({});
+    using namespace std::chrono;
+    const sys_time<milliseconds> tp{milliseconds{t.toMSecsSinceEpoch()}};
+    const auto day = floor<days>(tp);
+    const year_month_day ymd{day};
+    const hh_mm_ss<milliseconds> hms{tp - day};
+    char buf[40];
+    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
+                                int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()),
+                                int(hms.subseconds().count()));
+    return utf8String(QByteArrayView(buf, n));
+}
+
+} // namespace station::common
