@@ -10,7 +10,6 @@
 #include "rpc/RpcSession.h"
 
 #include <QFileInfo>
-#include <QJsonArray>
 
 namespace station::api {
 

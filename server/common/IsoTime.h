@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QString>
 
@@ -10,5 +11,6 @@ namespace station::common {
 // 2025-01-15T14:30:00.000Z. Any time zone is converted to UTC first; an
 // invalid QDateTime gives "".
 QString isoTime(const QDateTime &t);
+QByteArray isoTimeUtf8(const QDateTime &t);  // the same, as bytes (for JSON text)
 
 } // namespace station::common

@@ -1,7 +1,6 @@
 #include "common/JsonText.h"
 
-#include <chrono>
-#include <cstdio>
+#include "common/IsoTime.h"
 
 namespace station::common {
 
@@ -71,12 +70,7 @@ JsonText &JsonText::string(QStringView s)
 
 JsonText &JsonText::utf8String(QByteArrayView utf8)
 {
-    beforeValue();
-    m_out.append('"');
-    appendEscaped(utf8);
-    m_out.append('"');
-    m_needComma = true;
-    return *this;
+    return stringParts(utf8, {});
 }
 
 JsonText &JsonText::stringParts(QByteArrayView a, QByteArrayView b)
@@ -108,18 +102,7 @@ JsonText &JsonText::null()
 
 JsonText &JsonText::isoTime(const QDateTime &t)
 {
-    if (!t.isValid())
-        return utf8String({});
-    using namespace std::chrono;
-    const sys_time<milliseconds> tp{milliseconds{t.toMSecsSinceEpoch()}};
-    const auto day = floor<days>(tp);
-    const year_month_day ymd{day};
-    const hh_mm_ss<milliseconds> hms{tp - day};
-    char buf[40];
-    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
-                                int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()),
-                                int(hms.subseconds().count()));
-    return utf8String(QByteArrayView(buf, n));
+    return utf8String(common::isoTimeUtf8(t));
 }
 
 } // namespace station::common

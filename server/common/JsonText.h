@@ -31,7 +31,6 @@ public:
     JsonText &isoTime(const QDateTime &t);  // as common::isoTime(): "" when invalid
 
     QByteArray take() { return std::move(m_out); }
-    qsizetype size() const { return m_out.size(); }
 
 private:
     JsonText &open(char c);

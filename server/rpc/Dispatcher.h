@@ -33,7 +33,7 @@ struct Outcome {
     Outcome(RpcError e) : error(std::move(e)) {}                     // NOLINT
     Outcome(QJsonObject o) : result(std::move(o)) {}                 // NOLINT
     // A result already serialised as compact JSON (large listings build their
-    // text directly instead of a QJsonObject tree; see api/JsonWriter.h).
+    // text directly instead of a QJsonObject tree; see common/JsonText.h).
     static Outcome serialised(QByteArray json)
     {
         Outcome o;
