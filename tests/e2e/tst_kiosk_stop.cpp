@@ -3,6 +3,8 @@
 // SIGINT with exit code 0 within 5 s, recordings finalised first as in
 // headless mode. Under xvfb-run.
 
+#include "StationProcess.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
@@ -19,7 +21,6 @@ class KioskStop : public QObject
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const int base = 30000 + int(QCoreApplication::applicationPid() % 1000) * 10 + (sig == SIGINT ? 5 : 0);
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
@@ -28,9 +29,9 @@ class KioskStop : public QObject
         p.start(QStringLiteral(STATION_BINARY),
                 {QStringLiteral("--kiosk"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--config"), QStringLiteral("/dev/null"),
                  QStringLiteral("--demo-cameras"), QStringLiteral("1"), QStringLiteral("--set"), QStringLiteral("mediamtx.binary=" STATION_STANDIN),
-                 QStringLiteral("--set"), QStringLiteral("server.port=%1").arg(base), QStringLiteral("--set"), QStringLiteral("health.port=%1").arg(base + 1),
-                 QStringLiteral("--set"), QStringLiteral("mediamtx.rtsp_port=%1").arg(base + 2), QStringLiteral("--set"),
-                 QStringLiteral("mediamtx.api_port=%1").arg(base + 3), QStringLiteral("--set"), QStringLiteral("mediamtx.metrics_port=%1").arg(base + 4)});
+                 QStringLiteral("--set"), QStringLiteral("server.port=%1").arg(station::test::StationProcess::freePort()), QStringLiteral("--set"), QStringLiteral("health.port=%1").arg(station::test::StationProcess::freePort()),
+                 QStringLiteral("--set"), QStringLiteral("mediamtx.rtsp_port=%1").arg(station::test::StationProcess::freePort()), QStringLiteral("--set"),
+                 QStringLiteral("mediamtx.api_port=%1").arg(station::test::StationProcess::freePort()), QStringLiteral("--set"), QStringLiteral("mediamtx.metrics_port=%1").arg(station::test::StationProcess::freePort())});
         QVERIFY(p.waitForStarted(5000));
         QByteArray out;
         QElapsedTimer t;
