@@ -1,7 +1,7 @@
 #include "api/ApiMethods.h"
 
+#include "api/FileListing.h"
 #include "api/UrlBuilder.h"
-#include "common/JsonText.h"
 #include "media/FileCatalog.h"
 #include "media/RecordingService.h"
 #include "media/MediaProbe.h"
@@ -11,6 +11,8 @@
 
 #include <QFileInfo>
 
+#include <memory>
+
 namespace station::api {
 
 using namespace station::rpc;
@@ -19,21 +21,6 @@ using media::FileEntry;
 using media::FileKind;
 
 namespace {
-
-QString formatOf(const QString &filename)
-{
-    const QString ext = QFileInfo(filename).suffix().toLower();
-    if (ext == QLatin1String("mp4") || ext == QLatin1String("fmp4") || ext == QLatin1String("m4s"))
-        return QStringLiteral("fmp4");
-    if (ext == QLatin1String("jpg") || ext == QLatin1String("jpeg"))
-        return QStringLiteral("jpg");
-    return ext;
-}
-
-QString kindName(FileKind kind)
-{
-    return kind == FileKind::Recording ? QStringLiteral("recordings") : QStringLiteral("snapshots");
-}
 
 QJsonValue orNull(const QString &s)
 {
@@ -47,16 +34,16 @@ QJsonObject entryJson(const FileEntry &e, FileKind kind, const core::Services &s
         {QStringLiteral("file_size"), e.size},
         {QStringLiteral("modified_time"), isoTime(e.modified)},
         {QStringLiteral("created_time"), isoTime(e.created)},
-        {QStringLiteral("download_url"), s.urls->downloadUrl(kindName(kind), e.filename, s.urls->hostFor(ctx.session), ctx.session->identity())},
+        {QStringLiteral("download_url"), s.urls->downloadUrl(FileListing::kindName(kind), e.filename, s.urls->hostFor(ctx.session), ctx.session->identity())},
         {QStringLiteral("device"), orNull(e.device)},
-        {QStringLiteral("format"), formatOf(e.filename)},
+        {QStringLiteral("format"), FileListing::formatOf(e.filename)},
     };
     if (kind == FileKind::Recording)
         o.insert(QStringLiteral("duration"), e.durationSeconds ? QJsonValue(*e.durationSeconds) : QJsonValue());
     return o;
 }
 
-Outcome listFiles(FileCatalog *catalog, const core::Services &s, const CallContext &ctx, const QJsonObject &params)
+Outcome listFiles(FileCatalog *catalog, FileListing &listing, const core::Services &s, const CallContext &ctx, const QJsonObject &params)
 {
     ParamReader p(params);
     const qint64 limit = p.optInteger(QStringLiteral("limit"), 50, 1, 1000);
@@ -65,38 +52,9 @@ Outcome listFiles(FileCatalog *catalog, const core::Services &s, const CallConte
     if (p.failed())
         return p.error();
     if (!QFileInfo(catalog->rootDir()).isReadable())
-        return RpcError::dependency(QStringLiteral("storage"), QStringLiteral("%1 folder cannot be read").arg(kindName(catalog->kind())));
+        return RpcError::dependency(QStringLiteral("storage"), QStringLiteral("%1 folder cannot be read").arg(FileListing::kindName(catalog->kind())));
     const FileCatalog::Page page = catalog->list(device, limit, offset);
-    // Written as JSON text directly, in the member order of entryJson()'s
-    // QJsonObject (sorted): a tree of 1000 objects cost ~20 µs per entry.
-    const FileKind kind = catalog->kind();
-    const QString kindPath = kindName(kind);
-    const QByteArray urlPrefix = s.urls->downloadUrlPrefix(kindPath, s.urls->hostFor(ctx.session));
-    const auth::Identity &identity = ctx.session->identity();
-    common::JsonText out(128 + page.files.size() * (urlPrefix.size() + 480));
-    out.beginObject().key(QLatin1StringView("files")).beginArray();
-    for (const FileEntry &e : page.files) {
-        out.beginObject();
-        out.key(QLatin1StringView("created_time")).isoTime(e.created);
-        out.key(QLatin1StringView("device"));
-        e.device.isEmpty() ? out.null() : out.string(e.device);
-        out.key(QLatin1StringView("download_url")).stringParts(urlPrefix, s.urls->downloadUrlTail(kindPath, e.filename, identity));
-        if (kind == FileKind::Recording) {
-            out.key(QLatin1StringView("duration"));
-            e.durationSeconds ? out.integer(*e.durationSeconds) : out.null();
-        }
-        out.key(QLatin1StringView("file_size")).integer(e.size);
-        out.key(QLatin1StringView("filename")).string(e.filename);
-        out.key(QLatin1StringView("format")).string(formatOf(e.filename));
-        out.key(QLatin1StringView("modified_time")).isoTime(e.modified);
-        out.endObject();
-    }
-    out.endArray();
-    out.key(QLatin1StringView("limit")).integer(limit);
-    out.key(QLatin1StringView("offset")).integer(offset);
-    out.key(QLatin1StringView("total")).integer(page.total);
-    out.endObject();
-    return Outcome::serialised(out.take());
+    return Outcome::serialised(listing.render(catalog->kind(), page, limit, offset, s.urls->hostFor(ctx.session), ctx.session->identity()));
 }
 
 Outcome deleteFile(FileCatalog *catalog, const CallContext &, const QJsonObject &params)
@@ -125,11 +83,12 @@ Outcome deleteFile(FileCatalog *catalog, const CallContext &, const QJsonObject 
 void registerFileMethods(Dispatcher &d, const core::Services &s)
 {
     using auth::Role;
-    d.registerSync(QStringLiteral("list_recordings"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
-        return listFiles(s.recordings, s, ctx, params);
+    auto listing = std::make_shared<FileListing>(*s.urls);
+    d.registerSync(QStringLiteral("list_recordings"), Role::Viewer, [s, listing](const CallContext &ctx, const QJsonObject &params) {
+        return listFiles(s.recordings, *listing, s, ctx, params);
     });
-    d.registerSync(QStringLiteral("list_snapshots"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) {
-        return listFiles(s.snapshots, s, ctx, params);
+    d.registerSync(QStringLiteral("list_snapshots"), Role::Viewer, [s, listing](const CallContext &ctx, const QJsonObject &params) {
+        return listFiles(s.snapshots, *listing, s, ctx, params);
     });
 
     d.registerSync(QStringLiteral("get_recording_info"), Role::Viewer, [s](const CallContext &ctx, const QJsonObject &params) -> Outcome {

@@ -133,32 +133,51 @@ QByteArray UrlBuilder::downloadUrlPrefix(const QString &kind, const QString &hos
 
 QByteArray UrlBuilder::downloadUrlTail(const QString &kind, const QString &filename, const auth::Identity &identity) const
 {
-    return QUrl::toPercentEncoding(filename) + "?token=" + downloadToken(kind + QLatin1Char('/') + filename, identity);
+    return QUrl::toPercentEncoding(filename) + "?token=" + downloadGrants(kind, identity).token(filename);
 }
 
-QByteArray UrlBuilder::downloadToken(const QString &path, const auth::Identity &identity) const
+UrlBuilder::DownloadGrants UrlBuilder::downloadGrants(const QString &kind, const auth::Identity &identity) const
 {
+    return DownloadGrants(*this, kind, identity);
+}
+
+UrlBuilder::DownloadGrants::DownloadGrants(const UrlBuilder &urls, const QString &kind, const auth::Identity &identity)
+    : m_urls(urls), m_identity(identity), m_kindSlash(kind + QLatin1Char('/')),
+      // An API key's URLs name it, so they stop working when it is revoked (issue 12 #8).
+      m_credentialId(identity.authMethod == QLatin1String("api_key") ? identity.apiKeyId : QString()),
+      m_ttl(urls.m_config.integer(QStringLiteral("security.download_token_ttl_s"))),
+      m_now(QDateTime::currentDateTimeUtc())
+{
+    m_nowSecs = m_now.toSecsSinceEpoch();
     constexpr qsizetype kMaxCachedTokens = 10000;  // about 4 MB at most
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const qint64 minute = now.toSecsSinceEpoch() / 60;
-    if (minute != m_tokenCacheMinute || m_tokenCache.size() >= kMaxCachedTokens) {
-        m_tokenCache.clear();
-        m_tokenCacheMinute = minute;
+    const qint64 minute = m_nowSecs / 60;
+    if (minute != urls.m_tokenCacheMinute || urls.m_cachedTokens >= kMaxCachedTokens) {
+        urls.m_tokenCache.clear();
+        urls.m_cachedTokens = 0;
+        urls.m_tokenCacheMinute = minute;
     }
-    // An API key's URLs name it, so they stop working when it is revoked (issue 12 #8).
-    const QString credentialId = identity.authMethod == QLatin1String("api_key") ? identity.apiKeyId : QString();
-    const qint64 ttl = m_config.integer(QStringLiteral("security.download_token_ttl_s"));
-    // Everything the token's claims depend on: reused only where minting again would
-    // give the same grant (its iat and exp at most a minute earlier).
-    const QByteArray key = identity.userId.toUtf8() + '\x1f' + QByteArray::number(int(identity.role)) + '\x1f' + credentialId.toUtf8() + '\x1f'
-        + QByteArray::number(identity.expiresAt.isValid() ? identity.expiresAt.toMSecsSinceEpoch() : -1) + '\x1f' + QByteArray::number(ttl)
-        + '\x1f' + path.toUtf8();
-    const qint64 nowSecs = now.toSecsSinceEpoch();
-    if (const auto it = m_tokenCache.constFind(key); it != m_tokenCache.constEnd() && nowSecs - it->mintedAt <= ttl / 60)
+    // Everything the token's claims depend on besides the file: reused only where
+    // minting again would give the same grant (its iat and exp at most a minute earlier).
+    m_scope = identity.userId.toUtf8() + '\x1f' + QByteArray::number(int(identity.role)) + '\x1f' + m_credentialId.toUtf8() + '\x1f'
+        + QByteArray::number(identity.expiresAt.isValid() ? identity.expiresAt.toMSecsSinceEpoch() : -1) + '\x1f' + QByteArray::number(m_ttl)
+        + '\x1f' + kind.toUtf8();
+}
+
+QByteArray UrlBuilder::DownloadGrants::token(const QString &filename)
+{
+    QHash<QString, CachedToken> &files = m_urls.m_tokenCache[m_scope];
+    if (const auto it = files.constFind(filename); it != files.constEnd() && m_nowSecs - it->mintedAt <= m_ttl / 60)
         return it->token;
-    const QByteArray token = m_jwt->mintDownload(identity.userId, identity.role, path, ttl, identity.expiresAt, now, credentialId);
-    if (!token.isEmpty())
-        m_tokenCache.insert(key, CachedToken{token, nowSecs});
+    const QByteArray token = m_urls.m_jwt->mintDownload(m_identity.userId, m_identity.role, m_kindSlash + filename, m_ttl,
+                                                        m_identity.expiresAt, m_now, m_credentialId);
+    if (token.isEmpty())
+        return token;
+    if (const auto it = files.find(filename); it != files.end()) {
+        *it = CachedToken{token, m_nowSecs};
+    } else {
+        files.insert(filename, CachedToken{token, m_nowSecs});
+        ++m_urls.m_cachedTokens;
+    }
     return token;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QString>
@@ -46,9 +47,31 @@ public:
     QByteArray downloadUrlPrefix(const QString &kind, const QString &host) const;
     QByteArray downloadUrlTail(const QString &kind, const QString &filename, const auth::Identity &identity) const;
 
+    // The download tokens of one credential for one kind, for a listing: what
+    // the tokens' claims depend on besides the file is worked out once per
+    // call, and each file's token is a cache lookup while the cached one has
+    // lost at most 1/60 of its lifetime (else it is minted and cached).
+    class DownloadGrants
+    {
+    public:
+        QByteArray token(const QString &filename);
+
+    private:
+        friend class UrlBuilder;
+        DownloadGrants(const UrlBuilder &urls, const QString &kind, const auth::Identity &identity);
+        const UrlBuilder &m_urls;
+        const auth::Identity &m_identity;
+        QString m_kindSlash;  // "recordings/"
+        QString m_credentialId;
+        qint64 m_ttl = 0;
+        qint64 m_nowSecs = 0;
+        QDateTime m_now;
+        QByteArray m_scope;
+    };
+    DownloadGrants downloadGrants(const QString &kind, const auth::Identity &identity) const;
+
 private:
     QString streamQuery(const QString &device, const auth::Identity *viewer) const;  // "?token=…" or ""
-    QByteArray downloadToken(const QString &path, const auth::Identity &identity) const;
 
     const config::Config &m_config;
     const auth::JwtService *m_jwt;
@@ -61,7 +84,9 @@ private:
         QByteArray token;
         qint64 mintedAt = 0;  // seconds since the epoch
     };
-    mutable QHash<QByteArray, CachedToken> m_tokenCache;
+    // credential and kind ("user\x1frole\x1fcid\x1fexpiry\x1fttl\x1fkind") -> file name -> token
+    mutable QHash<QByteArray, QHash<QString, CachedToken>> m_tokenCache;
+    mutable qsizetype m_cachedTokens = 0;
     mutable qint64 m_tokenCacheMinute = -1;
 };
 

@@ -27,6 +27,15 @@ void JsonText::beforeValue()
         m_out.append(',');
 }
 
+JsonText &JsonText::raw(std::initializer_list<QByteArrayView> parts)
+{
+    beforeValue();
+    for (QByteArrayView p : parts)
+        m_out.append(p.data(), p.size());
+    m_needComma = true;
+    return *this;
+}
+
 JsonText &JsonText::key(QLatin1StringView name)
 {
     if (m_needComma)

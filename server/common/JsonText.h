@@ -6,6 +6,8 @@
 #include <QLatin1StringView>
 #include <QStringView>
 
+#include <initializer_list>
+
 namespace station::common {
 
 // Writes compact JSON text straight into a buffer, for results too large to
@@ -29,6 +31,8 @@ public:
     JsonText &integer(qint64 v);
     JsonText &null();
     JsonText &isoTime(const QDateTime &t);  // as common::isoTime(): "" when invalid
+    // A value already written as JSON text, given in parts (a listing entry kept as text).
+    JsonText &raw(std::initializer_list<QByteArrayView> parts);
 
     QByteArray take() { return std::move(m_out); }
 

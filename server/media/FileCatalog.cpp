@@ -32,6 +32,7 @@ namespace {
 
 constexpr int kDebounceMs = 200;
 constexpr int kPeriodicRescanMs = 30000;  // catches growth and anything the watcher missed
+constexpr qint64 kRecentlyWrittenMs = 60000;  // list(): files modified this recently are stat'ed
 // Directory mtimes come from the kernel's coarse clock (one tick, a few ms):
 // an entry added within this window after a scan began may not have moved
 // the mtime, so such a scan is not trusted as up to date.
@@ -449,9 +450,23 @@ FileCatalog::Page FileCatalog::list(const QString &device, qint64 limit, qint64 
                 }
             }
         }
-        // Only the page is stat'ed: current size of recordings in progress.
+        // Files still being written are stat'ed for their current size: those
+        // protected as in progress and those written in the last minute. The
+        // rest is as the last scan saw it: a file removed or added since changes
+        // its folder's time, which ensureFresh() checks, and growth of anything
+        // else is caught by the periodic rescan.
+        std::function<bool(const FileEntry &)> inProgress;
+        {
+            QMutexLocker l(&d->mutex);
+            inProgress = d->isProtected;
+        }
+        const qint64 recentMs = QDateTime::currentMSecsSinceEpoch() - kRecentlyWrittenMs;
         bool vanished = false;
         for (auto it = page.files.begin(); it != page.files.end();) {
+            if (it->modified.toMSecsSinceEpoch() < recentMs && !(inProgress && inProgress(*it))) {
+                ++it;
+                continue;
+            }
             struct stat st{};
             if (::lstat(QFile::encodeName(it->absolutePath).constData(), &st) != 0 || !S_ISREG(st.st_mode)) {
                 vanished = true;
