@@ -7,6 +7,7 @@
 #include "controllers/StatusController.h"
 
 #include "config/Config.h"
+#include "core/EpollEventDispatcher.h"
 #include "core/Station.h"
 #include "core/UnixSignalWatcher.h"
 
@@ -100,6 +101,17 @@ int main(int argc, char *argv[])
     if (gui && kiosk && !qEnvironmentVariableIsSet("QT_IM_MODULE"))
         qputenv("QT_IM_MODULE", "qtvirtualkeyboard");
 
+    // Headless, the main loop watches its sockets with epoll: Qt's own dispatchers
+    // poll() every socket on every iteration, which at 1000 clients cost more than
+    // the requests did. STATION_EVENT_LOOP=qt keeps Qt's (for comparison). The GUI
+    // keeps its platform's dispatcher: window-system events are delivered by it.
+    if (!gui && qEnvironmentVariable("STATION_EVENT_LOOP") != QLatin1String("qt")) {
+        auto *epoll = new core::EpollEventDispatcher;
+        if (epoll->isValid())
+            QCoreApplication::setEventDispatcher(epoll);  // the application takes it
+        else
+            delete epoll;
+    }
     std::unique_ptr<QCoreApplication> app;
     if (gui)
         app = std::make_unique<QGuiApplication>(argc, argv);
