@@ -72,7 +72,10 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("fanout-rounds"), QStringLiteral("system.health trigger rounds (each round: 2 notifications per client; default 3)."), QStringLiteral("n"), QStringLiteral("3")});
     // Modes besides the API load run.
     parser.addOption({QStringLiteral("mode"), QStringLiteral("api (default): the API load run; media: start-to-ready, snapshot and recording latency with "
-                                                             "MediaMTX and 2 demo cameras; paths: N test cameras streaming at once."), QStringLiteral("mode"), QStringLiteral("api")});
+                                                             "MediaMTX and 2 demo cameras; paths: N test cameras streaming at once; "
+                                                             "peer: the station against a Node.js ws server, alternated (--rounds)."), QStringLiteral("mode"), QStringLiteral("api")});
+    parser.addOption({QStringLiteral("peer-script"), QStringLiteral("peer: the Node.js server (default: bench/peer/ws-peer.js)."), QStringLiteral("path"), QStringLiteral(STATION_BENCH_PEER)});
+    parser.addOption({QStringLiteral("rounds"), QStringLiteral("peer: rounds per side, alternated station/peer (default 2)."), QStringLiteral("n"), QStringLiteral("2")});
     parser.addOption({QStringLiteral("soak"), QStringLiteral("Soak mode: run for SECONDS with --soak-connections clients, periodic snapshots and recordings; "
                                                              "prints 'soak: N passed, N failed' and exits 1 on failure."), QStringLiteral("seconds")});
     parser.addOption({QStringLiteral("results"), QStringLiteral("Append the result rows to this tab-separated file (bench/run merges them)."), QStringLiteral("file")});
@@ -116,6 +119,8 @@ int main(int argc, char *argv[])
             return runPaths(parser);
         if (mode == QLatin1String("soak"))
             return runSoak(parser);
+        if (mode == QLatin1String("peer"))
+            return runPeer(parser);
         std::fprintf(stderr, "station_bench: unknown --mode %s\n", qPrintable(mode));
         return 2;
     }
