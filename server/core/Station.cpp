@@ -259,6 +259,11 @@ bool Station::start(QString *error)
     p.mediamtx->start();
     p.healthMonitor->start();
     connect(p.mediamtx.get(), &mediamtx::MediaMtxSupervisor::stateChanged, p.healthMonitor.get(), &health::HealthMonitor::refresh);
+    // Readers that waited for MediaMTX (start-up, a restart) connect as soon as it answers.
+    connect(p.mediamtx.get(), &mediamtx::MediaMtxSupervisor::stateChanged, p.readers.get(), [readers = p.readers.get()](mediamtx::MediaMtxSupervisor::State st) {
+        if (st == mediamtx::MediaMtxSupervisor::State::Running)
+            readers->retryAll();
+    });
     connect(p.cameras.get(), &cameras::CameraRegistry::initialScanFinished, p.healthMonitor.get(), &health::HealthMonitor::refresh);
 
     // Ready for systemd once both ports are bound; MediaMTX is /health/ready's business.

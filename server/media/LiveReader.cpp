@@ -196,11 +196,24 @@ void LiveReader::start()
 
 void LiveReader::stop()
 {
-    m_stop = true;
+    {
+        std::lock_guard<std::mutex> lock(m_sleepMutex);
+        m_stop = true;
+    }
+    m_sleep.notify_all();
     if (m_thread.joinable())
         m_thread.join();
     QMutexLocker lock(&m_mutex);
     m_gop.reset();
+}
+
+void LiveReader::retrySoon()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_sleepMutex);
+        m_retrySoon = true;
+    }
+    m_sleep.notify_all();
 }
 
 bool LiveReader::hasPicture() const
@@ -253,10 +266,15 @@ void LiveReader::run()
             if (m_stop)
                 break;
             ++failures;
-            QThread::msleep(failures <= 20 ? 100 : std::min(100 << std::min(failures - 20, 4), 1000));
+            const int waitMs = failures <= 20 ? 100 : std::min(100 << std::min(failures - 20, 4), 1000);
+            std::unique_lock<std::mutex> lock(m_sleepMutex);
+            m_sleep.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return m_stop.load() || m_retrySoon.load(); });
+            if (m_retrySoon.exchange(false))
+                failures = 0;
             continue;
         }
         failures = 0;
+        m_retrySoon = false;
         auto gop = std::make_shared<Gop>();
         gop->params = avcodec_parameters_alloc();
         avcodec_parameters_copy(gop->params, fmt->streams[videoIndex]->codecpar);

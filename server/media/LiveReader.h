@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <memory>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 struct AVFrame;
@@ -39,6 +41,9 @@ public:
 
     void start();
     void stop();
+    // MediaMTX has just become ready: the next connection attempt now, with the
+    // short retry period again (the back-off was for a server that was not there).
+    void retrySoon();
 
     QString url() const { return m_url; }
     bool hasPicture() const;            // a keyframe has arrived since the last (re)connect
@@ -73,6 +78,9 @@ private:
     QString m_url;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_retrySoon{false};
+    std::mutex m_sleepMutex;
+    std::condition_variable m_sleep;  // the retry wait; woken by stop() and retrySoon()
     std::atomic<qint64> m_packets{0};
     std::atomic<qint64> m_lastPacketMs{-1};
     mutable QMutex m_mutex;

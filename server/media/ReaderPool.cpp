@@ -87,4 +87,11 @@ void ReaderPool::stopAll()
         drop(d);
 }
 
+void ReaderPool::retryAll()
+{
+    for (const Entry &e : std::as_const(m_entries))
+        if (e.reader)
+            e.reader->retrySoon();
+}
+
 } // namespace station::media

@@ -34,6 +34,8 @@ public:
     LiveReader *reader(const QString &device) const;  // running reader or nullptr
     QStringList holders(const QString &device) const;
     void stopAll();
+    // MediaMTX is ready: readers waiting to reconnect try now (LiveReader::retrySoon).
+    void retryAll();
     // auth::StreamAccess::internalToken(): put in the readers' RTSP URLs.
     void setReadToken(const QString &token) { m_readToken = token; }
 

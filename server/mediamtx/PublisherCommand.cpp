@@ -7,12 +7,16 @@ namespace station::mediamtx {
 
 namespace {
 
-// One IDR per second so HLS segments and WebRTC joins start fast.
+// One IDR per second so HLS segments and WebRTC joins start fast, and one
+// every 0.25 s for the first 2 s: a publisher starts on demand when its first
+// reader arrives, and a reader (MediaMTX keeps no GOP for it) shows nothing
+// until the next IDR, so the first picture waits at most 0.25 s, not 1 s.
 QStringList h264Encode(int fps)
 {
     const QString gop = QString::number(fps > 0 ? fps : 25);
     return {QStringLiteral("-c:v"), QStringLiteral("libx264"), QStringLiteral("-preset"), QStringLiteral("ultrafast"),
             QStringLiteral("-tune"), QStringLiteral("zerolatency"), QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"),
+            QStringLiteral("-force_key_frames"), QStringLiteral("expr:if(lt(t,2),gte(t,n_forced*0.25),0)"),
             QStringLiteral("-g"), gop, QStringLiteral("-b:v"), QStringLiteral("2M"), QStringLiteral("-maxrate"), QStringLiteral("2M"),
             QStringLiteral("-bufsize"), QStringLiteral("4M")};
 }
