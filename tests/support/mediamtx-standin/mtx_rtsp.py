@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import socket
 import urllib.parse
 import uuid
 from typing import Dict, List, Optional, Tuple
@@ -620,17 +621,33 @@ class RTSPSource:
         while not self.stopped:
             try:
                 await self._once()
-                log.info("%s ERR: EOF" % label)
+                log.error("%s EOF" % label)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # any failure: report and retry, like MediaMTX
-                log.info("%s ERR: %s" % (label, e or type(e).__name__))
+                # v1.20.1 internal/staticsources/handler.go run: the source's error at
+                # Error level ("ERR [path NAME] [RTSP source] ..."), then a 5 s pause.
+                log.error("%s %s" % (label, self._go_error(e)))
             finally:
                 if self.writer:
                     self.writer.close()
                     self.writer = None
                 self.path.remove_publisher(self)
             await asyncio.sleep(self.RETRY_PAUSE)
+
+    def _go_error(self, e: BaseException) -> str:
+        """The text Go's net package / gortsplib gives for a failed pull."""
+        u = urllib.parse.urlsplit(self.url)
+        at = "%s:%d" % (u.hostname, u.port or 554)
+        if isinstance(e, ConnectionRefusedError):
+            return "dial tcp %s: connect: connection refused" % at
+        if isinstance(e, asyncio.TimeoutError):
+            return "dial tcp %s: i/o timeout" % at if self.writer is None else "read: i/o timeout"
+        if isinstance(e, (asyncio.IncompleteReadError, ConnectionResetError)):
+            return "EOF"
+        if isinstance(e, socket.gaierror):
+            return "dial tcp: lookup %s: no such host" % u.hostname
+        return str(e) or type(e).__name__
 
     async def _request(self, reader, method: str, url: str, extra: Optional[Dict[str, str]] = None):
         for attempt in range(2):
