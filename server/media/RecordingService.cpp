@@ -18,6 +18,10 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QRegularExpression>
+#include <QTimeZone>
+
+#include <algorithm>
 
 #include <chrono>
 
@@ -40,7 +44,29 @@ QString statusName(RecordingState state)
     return {};
 }
 
+// The longest a first file may plausibly lag its first sample: one part plus a
+// slow start. Beyond it the name's clock is not trusted.
+constexpr qint64 kMaxFirstPartDelayMs = 5000;
+
 } // namespace
+
+std::optional<QDateTime> RecordingService::segmentStart(const QString &device, const QString &filename)
+{
+    // <device>_YYYY-MM-DD_HH-MM-SS-ffffff.mp4 (MediaMtxConfig::recordPathPattern)
+    const QString prefix = device + QLatin1Char('_');
+    if (!filename.startsWith(prefix) || !filename.endsWith(QLatin1String(".mp4")))
+        return std::nullopt;
+    const QString stamp = filename.mid(prefix.size(), filename.size() - prefix.size() - 4);
+    static const QRegularExpression rx(QStringLiteral("^(\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2})-(\\d{6})$"));
+    const QRegularExpressionMatch m = rx.match(stamp);
+    if (!m.hasMatch())
+        return std::nullopt;
+    QDateTime t = QDateTime::fromString(m.captured(1), QStringLiteral("yyyy-MM-dd_HH-mm-ss"));
+    if (!t.isValid())
+        return std::nullopt;
+    t.setTimeZone(QTimeZone::utc());
+    return t.addMSecs(m.captured(2).toLongLong() / 1000);
+}
 
 qint64 RecordingSession::monotonicMs()
 {
@@ -200,18 +226,18 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
         clock->start();
         const qint64 timeoutMs = m_config.integer(QStringLiteral("recording.start_timeout_s")) * 1000;
         connect(poll, &QTimer::timeout, this, [=, this] {
-            QString first;
+            QString firstFile;
             for (const QString &f : mp4Files(device)) {
                 if (!before.contains(f)) {
-                    first = f;
+                    firstFile = f;
                     break;
                 }
             }
-            if (first.isEmpty() && clock->elapsed() < timeoutMs)
+            if (firstFile.isEmpty() && clock->elapsed() < timeoutMs)
                 return;
             poll->stop();
             poll->deleteLater();
-            if (first.isEmpty()) {
+            if (firstFile.isEmpty()) {
                 rollback(CaptureError::dependencyFailed(CaptureError::Dependency::Camera,
                                                         QStringLiteral("no recording file after %1 s").arg(timeoutMs / 1000)));
                 return;
@@ -222,15 +248,25 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             RecordingSession &s = live->session;
             s.device = device;
             s.format = format;
-            // The session starts when recording really does: when its first file
-            // exists (MediaMTX names it with that time), not when it was requested;
-            // starting the publisher and the recorder takes up to a second or two,
-            // which a timed recording would otherwise lose from its duration.
-            s.startTime = QDateTime::currentDateTimeUtc();
-            s.startMonotonicMs = RecordingSession::monotonicMs();
+            // The session starts when recording really does: at the first file's
+            // first sample. MediaMTX records from the first IDR, but creates the
+            // file only once its first part (recordPartDuration, 1 s) is complete,
+            // and names it after that first sample (v1.20.1 internal/recorder/
+            // format_fmp4_segment.go closeCurPart: the file is created on the
+            // first part's flush, named from the segment's startNTP). So when the
+            // file appears, a second or more is already recorded: counting from
+            // here made a 5 s recording 6.1 s long. The offset is taken from the
+            // name, bounded, so a wrong clock cannot make it negative or long.
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            const qint64 nowMono = RecordingSession::monotonicMs();
+            qint64 alreadyMs = 0;
+            if (const std::optional<QDateTime> firstSample = segmentStart(device, firstFile); firstSample)
+                alreadyMs = std::clamp<qint64>(firstSample->msecsTo(now), 0, kMaxFirstPartDelayMs);
+            s.startTime = now.addMSecs(-alreadyMs);
+            s.startMonotonicMs = nowMono - alreadyMs;
             s.requestedDuration = durationSeconds;
             s.id = QStringLiteral("rec-%1-%2").arg(device).arg(s.startTime.toMSecsSinceEpoch());
-            s.files << first;
+            s.files << firstFile;
             m_sessions.insert(device, live);
             const qint64 limit = durationSeconds.value_or(m_config.integer(QStringLiteral("recording.max_duration_s")));
             const QString reason = durationSeconds ? QStringLiteral("duration_elapsed") : QStringLiteral("max_duration");
@@ -239,7 +275,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             connect(&live->durationTimer, &QTimer::timeout, this, [this, device, reason] {
                 finish(device, RecordingState::Stopped, reason, [](const RecordingSession &, const CaptureError &) {});
             });
-            // Measured from the session start so the stop lands at start_time + duration (±1 s).
+            // Measured from the first sample, so the file holds the requested duration.
             live->durationTimer.start(int(std::max<qint64>(0, limit * 1000 - (RecordingSession::monotonicMs() - s.startMonotonicMs))));
             live->progressTimer.setInterval(m_config.integer32(QStringLiteral("recording.progress_interval_s")) * 1000);
             connect(&live->progressTimer, &QTimer::timeout, this, [this, live] {
@@ -256,12 +292,12 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
             live->progressTimer.start();
             m_metrics->set(QStringLiteral("camera_station_recordings_active"), {}, double(m_sessions.size()));
             m_catalog->rescanNow();
-            qCInfo(lcRecording) << "recording" << device << "into" << first;
+            qCInfo(lcRecording) << "recording" << device << "into" << firstFile << "recorded since" << isoTime(s.startTime);
             // The result goes out before the events it caused (§2.2).
             done(s, CaptureError());
             publishStatus(s);
             m_events->publish(QStringLiteral("recording.start"), {{QStringLiteral("device"), device},
-                                                                  {QStringLiteral("filename"), first},
+                                                                  {QStringLiteral("filename"), firstFile},
                                                                   {QStringLiteral("session_id"), s.id},
                                                                   {QStringLiteral("start_time"), isoTime(s.startTime)},
                                                                   {QStringLiteral("format"), format},
@@ -269,7 +305,7 @@ void RecordingService::start(const QString &device, std::optional<qint64> durati
                               device);
             m_events->publish(QStringLiteral("mediamtx.recording_started"), {{QStringLiteral("name"), device},
                                                                              {QStringLiteral("device"), device},
-                                                                             {QStringLiteral("filename"), first}},
+                                                                             {QStringLiteral("filename"), firstFile}},
                               device);
             Q_EMIT sessionStarted(s);
         });

@@ -77,6 +77,10 @@ public:
 
     void stopAll(const QString &reason, std::function<void()> done);  // shutdown
 
+    // The time of a segment's first sample, from the name MediaMTX gives it
+    // (<device>_YYYY-MM-DD_HH-MM-SS-ffffff.mp4, UTC: MediaMTX runs with TZ=UTC).
+    static std::optional<QDateTime> segmentStart(const QString &device, const QString &filename);
+
 Q_SIGNALS:
     void sessionStarted(const station::media::RecordingSession &session);
     void sessionStopped(const station::media::RecordingSession &session);

@@ -339,6 +339,9 @@ void MediaMtxSupervisor::forwardLog()
         static const QRegularExpression exited(QStringLiteral("\\[path ([^\\]]+)\\] runOnDemand command exited:? ?(.*)$"));
         if (const QRegularExpressionMatch m = exited.match(QString::fromUtf8(line)); m.hasMatch())
             Q_EMIT publisherExited(m.captured(1), m.captured(2).trimmed());
+        static const QRegularExpression sourceError(QStringLiteral("^ERR \\[path ([^\\]]+)\\] \\[RTSP source\\] (.*)$"));
+        if (const QRegularExpressionMatch m = sourceError.match(QString::fromUtf8(line)); m.hasMatch())
+            Q_EMIT sourceFailed(m.captured(1), m.captured(2).trimmed());
         if (line.startsWith("DEB"))
             qCDebug(lcMediaMtxLog).noquote() << QString::fromUtf8(line);
         else if (line.startsWith("ERR") || line.startsWith("WAR"))

@@ -72,6 +72,10 @@ Q_SIGNALS:
     // MediaMTX logged that a path's runOnDemand command (our publisher) exited:
     // "[path NAME] runOnDemand command exited: ERR" (v1.20.1 internal/hooks/on_demand.go).
     void publisherExited(const QString &path, const QString &detail);
+    // MediaMTX could not read a path's static source (a network camera's rtsp://):
+    // "ERR [path NAME] [RTSP source] DETAIL", logged at each failed attempt before
+    // its 5 s retry (v1.20.1 internal/staticsources/handler.go run, rtsp/source.go Log).
+    void sourceFailed(const QString &path, const QString &detail);
 
 private:
     void setState(State s, const QString &message);

@@ -6,6 +6,7 @@
 #include "mediamtx/MediaMtxSupervisor.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
@@ -23,6 +24,7 @@ PathManager::PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry
     m_pollTimer.start();
     connect(supervisor, &MediaMtxSupervisor::ready, this, &PathManager::syncAll);
     connect(supervisor, &MediaMtxSupervisor::publisherExited, this, &PathManager::onPublisherExited);
+    connect(supervisor, &MediaMtxSupervisor::sourceFailed, this, &PathManager::onSourceFailed);
     connect(supervisor, &MediaMtxSupervisor::unavailable, this, [this] {
         m_applied.clear();
         for (auto it = m_status.begin(); it != m_status.end(); ++it) {
@@ -248,6 +250,51 @@ void PathManager::onPublisherExited(const QString &path, const QString &detail)
         m_publisherFailing.insert(path);
 }
 
+QString PathManager::plainSourceError(const QString &detail)
+{
+    // Go's net errors: "dial tcp HOST:PORT: connect: connection refused", "dial tcp HOST:PORT: i/o timeout",
+    // "dial tcp: lookup HOST...: no such host"; gortsplib's "bad status code: 401 (Unauthorized)".
+    static const QRegularExpression dial(QStringLiteral("dial tcp ([^ ]+): "));
+    const QRegularExpressionMatch m = dial.match(detail);
+    const QString at = m.hasMatch() ? m.captured(1) : QString();
+    if (detail.contains(QLatin1String("connection refused")))
+        return at.isEmpty() ? QStringLiteral("the camera refused the connection") : QStringLiteral("nothing accepts connections at %1").arg(at);
+    if (detail.contains(QLatin1String("no such host")))
+        return QStringLiteral("the camera's host name cannot be resolved");
+    if (detail.contains(QLatin1String("i/o timeout")) || detail.contains(QLatin1String("deadline exceeded")))
+        return at.isEmpty() ? QStringLiteral("the camera did not answer in time") : QStringLiteral("no answer from %1").arg(at);
+    if (detail.contains(QLatin1String("no route to host")) || detail.contains(QLatin1String("network is unreachable")))
+        return at.isEmpty() ? QStringLiteral("the camera's network cannot be reached") : QStringLiteral("no route to %1").arg(at);
+    if (detail.contains(QLatin1String("bad status code: 401")) || detail.contains(QLatin1String("authentication")))
+        return QStringLiteral("the camera refused the user name or password");
+    if (detail.contains(QLatin1String("bad status code: 404")))
+        return QStringLiteral("the camera has no stream at this address (404)");
+    if (detail == QLatin1String("EOF") || detail.contains(QLatin1String("connection reset")))
+        return QStringLiteral("the camera closed the connection");
+    return detail.isEmpty() ? QStringLiteral("the stream could not be read") : detail;
+}
+
+void PathManager::onSourceFailed(const QString &path, const QString &detail)
+{
+    const std::optional<cameras::Camera> camera = m_cameras->find(path);
+    if (!camera || camera->sourceType != QLatin1String("rtsp"))
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<qint64> &failures = m_sourceFailures[path];
+    failures << now;
+    while (!failures.isEmpty() && now - failures.first() > kPublisherWindowMs)
+        failures.removeFirst();
+    if (failures.size() < kSourceFailures || camera->status == QLatin1String("ERROR"))
+        return;
+    const QString reason = QStringLiteral("cannot read the camera's stream: %1 (%2 attempts within %3 s; MediaMTX: %4)")
+                               .arg(plainSourceError(detail))
+                               .arg(failures.size())
+                               .arg(kPublisherWindowMs / 1000)
+                               .arg(detail);
+    if (m_cameras->setCameraError(path, reason))
+        m_publisherFailing.insert(path);
+}
+
 void PathManager::refreshNow(std::function<void()> done)
 {
     if (!m_supervisor->available()) {
@@ -264,10 +311,13 @@ void PathManager::refreshNow(std::function<void()> done)
                 seen.insert(s.name);
                 const PathStatus old = m_status.value(s.name);
                 m_status.insert(s.name, s);
+                if (s.ready)
+                    m_sourceFailures.remove(s.name);  // pulls failing now and then, not in a row
                 if (s.ready && m_publisherFailing.contains(s.name)) {
-                    // Recovered: the publisher delivers again.
+                    // Recovered: the publisher (or the camera's stream) delivers again.
                     m_publisherFailing.remove(s.name);
                     m_publisherExits.remove(s.name);
+                    m_sourceFailures.remove(s.name);
                     m_cameras->clearCameraError(s.name);
                 }
                 if (old.ready != s.ready) {

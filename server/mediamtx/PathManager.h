@@ -42,6 +42,14 @@ public:
     // A publisher that exits this often within the window puts its camera in ERROR.
     static constexpr int kPublisherFailures = 3;
     static constexpr qint64 kPublisherWindowMs = 60000;
+    // A network camera whose stream MediaMTX fails to pull this often within the
+    // window (it retries every 5 s while a reader waits) is put in ERROR too.
+    static constexpr int kSourceFailures = 3;
+
+    // A plain reason for a MediaMTX pull error (Go's dial/RTSP error text), e.g.
+    // "dial tcp 127.0.0.1:554: connect: connection refused" → "nothing accepts
+    // connections at 127.0.0.1:554". Pure: unit-tested.
+    static QString plainSourceError(const QString &detail);
 
     PathManager(MediaMtxSupervisor *supervisor, cameras::CameraRegistry *cameras, events::EventBus *events, QObject *parent = nullptr);
 
@@ -67,6 +75,7 @@ Q_SIGNALS:
 private:
     void syncAll();
     void onPublisherExited(const QString &path, const QString &detail);
+    void onSourceFailed(const QString &path, const QString &detail);
     void syncCamera(const cameras::Camera &camera);
     void poll();
     QJsonObject streamJson(const PathStatus &s) const;
@@ -79,7 +88,8 @@ private:
     QHash<QString, PathStatus> m_status;
     QHash<QString, int> m_internalReaders;
     QHash<QString, QList<qint64>> m_publisherExits;  // path → recent exit times (ms since epoch)
-    QSet<QString> m_publisherFailing;                // cameras we set to ERROR for a failing publisher
+    QHash<QString, QList<qint64>> m_sourceFailures;  // path → recent failed pulls (ms since epoch)
+    QSet<QString> m_publisherFailing;                // cameras we set to ERROR for a failing publisher or pull
     QDateTime m_lastPoll;
     QTimer m_pollTimer;
     bool m_pollInFlight = false;

@@ -13,6 +13,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QHostAddress>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QDirIterator>
@@ -45,9 +47,9 @@ QJsonObject streamIn(const QJsonArray &list, const QString &url)
 class IpCamera
 {
 public:
-    bool start()
+    bool start(quint16 port = 0)
     {
-        m_port = StationProcess::freePort();
+        m_port = port ? port : StationProcess::freePort();
         const QString yml = m_dir.filePath(QStringLiteral("ipcam.yml"));
         QFile f(yml);
         if (!f.open(QIODevice::WriteOnly))
@@ -314,6 +316,60 @@ private Q_SLOTS:
         const QJsonObject r = add(m_ipcam.url(), QStringLiteral("Back again"));
         QCOMPARE(r.value(QLatin1String("device")).toString(), m_device);
         QCOMPARE(cameraIn(ok(QStringLiteral("get_camera_list")), m_device).value(QLatin1String("name")).toString(), QStringLiteral("Back again"));
+    }
+
+    // MediaMTX pulls a network camera itself (path `source: rtsp://…`); when it cannot,
+    // v1.20.1 keeps the path unavailable, lists only its source type, and logs
+    // "ERR [path NAME] [RTSP source] <error>" at each attempt, retrying every 5 s while a
+    // reader waits (internal/staticsources/handler.go). Three such failures within 60 s
+    // put the camera in ERROR with a plain reason; the first good pull clears it.
+    void deadNetworkCameraSetsErrorUntilItComesBack()
+    {
+        const quint16 port = StationProcess::freePort();  // nothing listens here yet
+        const QString deadUrl = QStringLiteral("rtsp://127.0.0.1:%1/cam").arg(port);
+        const QJsonObject added = add(deadUrl, QStringLiteral("Dead camera"));
+        const QString device = added.value(QLatin1String("device")).toString();
+        QVERIFY2(!device.isEmpty(), compact(added));
+        const auto status = [&] { return cameraIn(ok(QStringLiteral("get_camera_list")), device).value(QLatin1String("status")).toString(); };
+        QCOMPARE(status(), QStringLiteral("CONNECTED"));
+        const QString url = cameraIn(ok(QStringLiteral("get_camera_list")), device).value(QLatin1String("streams")).toObject()
+                                .value(QLatin1String("rtsp")).toString();
+        // A reader asks for the stream (with the token the API hands out), so MediaMTX
+        // starts the on-demand source; it asks again after sourceOnDemandStartTimeout (15 s).
+        std::unique_ptr<QTcpSocket> rtsp;
+        QElapsedTimer since;
+        const auto demand = [&] {
+            if (rtsp && rtsp->state() == QAbstractSocket::ConnectedState && since.elapsed() < 16000)
+                return;
+            rtsp = std::make_unique<QTcpSocket>();
+            rtsp->connectToHost(QHostAddress::LocalHost, m_station->mediaMtxRtspPort());
+            if (rtsp->waitForConnected(3000))
+                rtsp->write(QStringLiteral("DESCRIBE %1 RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n").arg(url).toUtf8());
+            since.start();
+        };
+        QElapsedTimer t;
+        t.start();
+        QVERIFY2(waitFor([&] { demand(); return status() == QLatin1String("ERROR"); }, 45000, 200), qPrintable(m_station->log().right(4000)));
+        qInfo("dead network camera: ERROR after %lld ms", t.elapsed());
+        const QString expected = QStringLiteral("%1 in error: cannot read the camera's stream: nothing accepts connections at 127.0.0.1:%2")
+                                     .arg(device).arg(port);
+        QVERIFY2(m_station->log().contains(expected), qPrintable(m_station->log().right(4000)));
+        // The other cameras are untouched.
+        QCOMPARE(cameraIn(ok(QStringLiteral("get_camera_list")), QStringLiteral("camera0")).value(QLatin1String("status")).toString(),
+                 QStringLiteral("CONNECTED"));
+
+        // The camera comes back on the same address: the next reader gets video, the error clears.
+        IpCamera back;
+        QVERIFY2(back.start(port), qPrintable(back.output()));
+        rtsp.reset();
+        t.restart();
+        QVERIFY2(waitFor([&] { demand(); return status() == QLatin1String("CONNECTED"); }, 30000, 200), qPrintable(m_station->log().right(4000)));
+        qInfo("network camera back: CONNECTED after %lld ms", t.elapsed());
+        QVERIFY(m_station->log().contains(QStringLiteral("%1 recovered").arg(device)));
+        QVERIFY(back.connections() >= 1);
+        rtsp.reset();
+        QCOMPARE(ok(QStringLiteral("remove_external_stream"), {{QStringLiteral("stream_url"), deadUrl}}).value(QLatin1String("status")).toString(),
+                 QStringLiteral("REMOVED"));
     }
 
     void discoveryDisabled()

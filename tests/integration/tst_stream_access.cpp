@@ -7,6 +7,9 @@
 #include "StationProcess.h"
 #include "WsClient.h"
 
+#include "HttpClient.h"
+
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -107,6 +110,54 @@ private Q_SLOTS:
         const Probe played = probe(rtsp);
         qInfo("RTSP read with the API's URL: exit %d, %s", played.exitCode, qPrintable(played.output.trimmed()));
         QVERIFY2(played.played(), qPrintable(played.output));
+    }
+
+    // HLS (v1.20.1 internal/servers/hls): the URL the API hands out plays in a real
+    // HLS client; while it reads, MediaMTX lists the client as an `hlsSession` reader
+    // of the path (its muxer is a hidden reader), and the station counts it as a
+    // consumer in get_stream_url, get_stream_status and the readers metric. MediaMTX
+    // closes an HLS session 30 s after its last request; the count drops then.
+    void hlsReaderPlaysAndIsCounted()
+    {
+        WsClient viewer;
+        QVERIFY(viewer.open(m_station->wsUrl()));
+        QVERIFY(viewer.authenticate(StationProcess::token(QStringLiteral("viewer"))));
+        const QString device = QStringLiteral("camera1");
+        const QString hls = streamUrl(viewer, device).value(QLatin1String("streams")).toObject().value(QLatin1String("hls")).toString();
+        QCOMPARE(withoutQuery(hls), QStringLiteral("http://127.0.0.1:%1/%2/index.m3u8").arg(m_station->mediaMtxPort(QStringLiteral("hls_port"))).arg(device));
+        const Probe bad = probe(withoutQuery(hls) + QStringLiteral("?token=bogus"));
+        QVERIFY2(bad.refused(), qPrintable(bad.output));
+
+        const auto readers = [&] {
+            return rpcResult(viewer.call(QStringLiteral("get_stream_status"), {{QStringLiteral("device"), device}}))
+                .value(QLatin1String("mediamtx_path")).toObject().value(QLatin1String("readers")).toInt(-1);
+        };
+        const auto metric = [&] {
+            const QByteArray body = httpGet(m_station->healthPort(), "/metrics").body;
+            const QByteArray key = "camera_station_camera_readers{camera=\"" + device.toUtf8() + "\"} ";
+            const qsizetype at = body.indexOf(key);
+            return at < 0 ? -1 : body.mid(at + key.size(), body.indexOf('\n', at) - at - key.size()).toInt();
+        };
+        QCOMPARE(readers(), 0);
+        QProcess ffmpeg;
+        ffmpeg.setProcessChannelMode(QProcess::MergedChannels);
+        ffmpeg.start(QStringLiteral("ffmpeg"), {QStringLiteral("-hide_banner"), QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-i"), hls,
+                                               QStringLiteral("-t"), QStringLiteral("8"), QStringLiteral("-f"), QStringLiteral("null"), QStringLiteral("-")});
+        QVERIFY(ffmpeg.waitForStarted());
+        QElapsedTimer t;
+        t.start();
+        QVERIFY2(waitFor([&] { return readers() == 1; }, 20000, 200), qPrintable(m_station->log().right(3000)));
+        qInfo("HLS client listed as a reader %lld ms after it started", t.elapsed());
+        QCOMPARE(rpcResult(viewer.call(QStringLiteral("get_stream_url"), {{QStringLiteral("device"), device}})).value(QLatin1String("active_consumers")).toInt(), 1);
+        QVERIFY2(waitFor([&] { return metric() == 1; }, 5000, 200), qPrintable(QString::number(metric())));
+        QVERIFY(ffmpeg.waitForFinished(40000));
+        const QString out = QString::fromUtf8(ffmpeg.readAll());
+        QVERIFY2(ffmpeg.exitCode() == 0 && ffmpeg.exitStatus() == QProcess::NormalExit, qPrintable(out));
+        // Still listed right after (a client may come back within 30 s), then gone.
+        t.restart();
+        QVERIFY2(waitFor([&] { return readers() == 0; }, 45000, 500), qPrintable(m_station->log().right(3000)));
+        qInfo("HLS session closed %lld ms after the client stopped", t.elapsed());
+        QVERIFY2(t.elapsed() > 15000, "the HLS session closed before MediaMTX's 30 s session timeout");
     }
 
     void withoutAValidTokenForThatCameraNobodyReads()

@@ -95,6 +95,11 @@ class API:
         r("GET", r"/v3/rtspsessions/get/(?P<name>.+)", self.rtsp_get, "rtsp")
         r("POST", r"/v3/rtspsessions/kick/(?P<name>.+)", self.rtsp_kick, "rtsp")
         r("GET", r"/v3/rtspconns/list", self.rtsp_conns, "rtsp")
+        # v1.20.1 internal/api/api_hls.go (muxers and sessions of the HLS server)
+        r("GET", r"/v3/hlsmuxers/list", self.hls_muxers, "hls")
+        r("GET", r"/v3/hlsmuxers/get/(?P<name>.+)", self.hls_muxer_get, "hls")
+        r("GET", r"/v3/hlssessions/list", self.hls_sessions, "hls")
+        r("GET", r"/v3/hlssessions/get/(?P<name>.+)", self.hls_session_get, "hls")
 
     def _route(self, method: str, pattern: str, fn, needs: str = "") -> None:
         self.routes.append((method, re.compile("^" + pattern + "$"), fn, needs))
@@ -313,6 +318,24 @@ class API:
             raise APIError(404, "session not found")
         s.kick("kicked by API")
         return ok()
+
+    async def hls_muxers(self, req, q) -> Response:
+        return ok(paginate([m.api() for _, m in sorted(self.core.hls.muxers.items())], q))
+
+    async def hls_muxer_get(self, req, q, name: str) -> Response:
+        m = self.core.hls.muxers.get(name)
+        if m is None:
+            raise APIError(404, "muxer not found")
+        return ok(m.api())
+
+    async def hls_sessions(self, req, q) -> Response:
+        return ok(paginate(sorted((s.api() for s in self.core.hls.sessions()), key=lambda a: a["created"]), q))
+
+    async def hls_session_get(self, req, q, name: str) -> Response:
+        for s in self.core.hls.sessions():
+            if s.id == name:
+                return ok(s.api())
+        raise APIError(404, "session not found")
 
     async def rtsp_conns(self, req, q) -> Response:
         return ok(paginate([s.conn_api() for s in self.core.rtsp.sessions_sorted()], q))

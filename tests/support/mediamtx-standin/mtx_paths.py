@@ -285,7 +285,9 @@ class Path:
     def api(self) -> Dict[str, Any]:
         st = self.stream
         t = rfc3339nano(self.available_time) if self.available_time else None
-        readers = [{"type": "rtspSession", "id": r.id} for r in self.visible_readers()]
+        # internal/core/path.go: listed readers sorted by type, then id (hidden ones left out).
+        readers = sorted(({"type": getattr(r, "reader_type", "rtspSession"), "id": r.id} for r in self.visible_readers()),
+                         key=lambda x: (x["type"], x["id"]))
         inb = st.inbound_bytes if st else 0
         outb = st.outbound_bytes if st else 0
         tracks2 = st.tracks2 if st else []

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import socket
 import urllib.parse
 import uuid
 from typing import Dict, List, Optional, Tuple
@@ -26,6 +27,40 @@ from mtx_media import parse_sdp, reader_sdp
 # they are hidden from the API's readers and bypass auth, like MediaMTX's
 # in-process recorder.
 HIDDEN_UA = "mediamtx-standin-internal"
+RECORDER_UA = HIDDEN_UA + "/recorder/"  # + a token per recorder run
+
+# Wall time of the first IDR delivered to each recorder run, by user agent
+# (read by mtx_record.Recorder to name its first segment).
+RECORDER_FIRST_IDR: Dict[str, "dt.datetime"] = {}
+
+
+def h264_rtp_starts_idr(packet: bytes) -> bool:
+    """True if an RTP packet (RFC 6184) begins an access unit holding an IDR
+    (type 5) or the SPS (type 7) an encoder sends in front of one: a single
+    NAL unit, a STAP-A carrying one, or the first fragment of an FU-A IDR."""
+    if len(packet) < 13 or packet[0] >> 6 != 2:
+        return False
+    off = 12 + 4 * (packet[0] & 0x0F)
+    if packet[0] & 0x10:  # header extension
+        if len(packet) < off + 4:
+            return False
+        off += 4 + 4 * int.from_bytes(packet[off + 2:off + 4], "big")
+    if len(packet) <= off:
+        return False
+    typ = packet[off] & 0x1F
+    if typ in (5, 7):
+        return True
+    if typ == 24:  # STAP-A: 16-bit sizes, then NAL units
+        i = off + 1
+        while i + 3 <= len(packet):
+            size = int.from_bytes(packet[i:i + 2], "big")
+            if packet[i + 2] & 0x1F in (5, 7):
+                return True
+            i += 2 + size
+        return False
+    if typ == 28 and len(packet) > off + 1:  # FU-A: start bit and the inner type
+        return bool(packet[off + 1] & 0x80) and packet[off + 1] & 0x1F == 5
+    return False
 # A reader's backlog limit: writeQueueSize packets of ~1500 bytes (MediaMTX
 # counts packets; the stand-in counts the bytes queued on the socket).
 PACKET_BYTES = 1500
@@ -113,6 +148,9 @@ class RTSPSession:
         self.user = ""
         self.user_agent = ""
         self.hidden = False
+        # A recorder reader gets nothing before the first IDR (track index of the
+        # H.264 video, or None when not gated / already open).
+        self.idr_gate: Optional[int] = None
         self.announced_sdp: Optional[str] = None
         self.stream = None
         self.ch_to_track: Dict[int, Tuple[int, bool]] = {}  # publisher: channel → (track, is_rtcp)
@@ -161,6 +199,16 @@ class RTSPSession:
         chans = self.track_to_ch.get(track)
         if chans is None or self.closed:
             return 0
+        if self.idr_gate is not None:
+            # MediaMTX's recorder drops every sample before the first random
+            # access unit (v1.20.1 internal/recorder/format_fmp4.go, H264: no
+            # DTS extractor and no sample until an IDR), so a recording always
+            # begins with a key frame. The stand-in's ffmpeg recorder gets the
+            # same: nothing, on any track, until the video starts an IDR.
+            if rtcp or track != self.idr_gate or not h264_rtp_starts_idr(payload):
+                return 0
+            self.idr_gate = None
+            RECORDER_FIRST_IDR[self.user_agent] = dt.datetime.now().astimezone()
         if self.writer.transport.get_write_buffer_size() > self.buffer_limit:
             self.discarded += 1
             log.warn("[RTSP] [session %s] reader is too slow (over %d queued bytes), closing"
@@ -470,6 +518,10 @@ class RTSPSession:
             log.info("[RTSP] [session %s] %s" % (self.short, e))
             return self._resp(e.status, cseq)
         self.state = "read"
+        if self.user_agent.startswith(RECORDER_UA):
+            video = [i for i, t in enumerate(self.path.stream.tracks2) if t["codec"] == "H264"]
+            if video and video[0] in self.track_to_ch:
+                self.idr_gate = video[0]
         self._after_response = lambda: self.path.add_reader(self)  # packets only after the 200
         ntr = len(self.track_to_ch)
         if not self.hidden:
@@ -569,17 +621,33 @@ class RTSPSource:
         while not self.stopped:
             try:
                 await self._once()
-                log.info("%s ERR: EOF" % label)
+                log.error("%s EOF" % label)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # any failure: report and retry, like MediaMTX
-                log.info("%s ERR: %s" % (label, e or type(e).__name__))
+                # v1.20.1 internal/staticsources/handler.go run: the source's error at
+                # Error level ("ERR [path NAME] [RTSP source] ..."), then a 5 s pause.
+                log.error("%s %s" % (label, self._go_error(e)))
             finally:
                 if self.writer:
                     self.writer.close()
                     self.writer = None
                 self.path.remove_publisher(self)
             await asyncio.sleep(self.RETRY_PAUSE)
+
+    def _go_error(self, e: BaseException) -> str:
+        """The text Go's net package / gortsplib gives for a failed pull."""
+        u = urllib.parse.urlsplit(self.url)
+        at = "%s:%d" % (u.hostname, u.port or 554)
+        if isinstance(e, ConnectionRefusedError):
+            return "dial tcp %s: connect: connection refused" % at
+        if isinstance(e, asyncio.TimeoutError):
+            return "dial tcp %s: i/o timeout" % at if self.writer is None else "read: i/o timeout"
+        if isinstance(e, (asyncio.IncompleteReadError, ConnectionResetError)):
+            return "EOF"
+        if isinstance(e, socket.gaierror):
+            return "dial tcp: lookup %s: no such host" % u.hostname
+        return str(e) or type(e).__name__
 
     async def _request(self, reader, method: str, url: str, extra: Optional[Dict[str, str]] = None):
         for attempt in range(2):

@@ -159,7 +159,7 @@ timeout 25 gst-launch-1.0 -q -e rtspsrc location="$RTSP/test" ! rtph264depay ! a
 pass "gst-launch-1.0 rtspsrc decoded 25 frames"
 
 # --- a long reader: path state, recording
-timeout 30 ffmpeg -hide_banner -loglevel error -rtsp_transport tcp -i "$RTSP/test" -t 12 -f null - &
+timeout 40 ffmpeg -hide_banner -loglevel error -rtsp_transport tcp -i "$RTSP/test" -t 22 -f null - &
 BG+=($!)
 sleep 1.5
 info="$(api "$API/v3/paths/get/test")"
@@ -170,8 +170,9 @@ pass "paths/get: ready, rtspSession source, 1 reader, H264 640x360 Baseline"
 
 [ "$(api -o /dev/null -w '%{http_code}' -X PATCH -d '{"record":true}' "$API/v3/config/paths/patch/test")" = 200 ] \
     || fail "PATCH record on"
-sleep 2
-ls "$WORK"/rec/test/test_*.mp4 > /dev/null 2>&1 || fail "no segment file 2 s after record on"
+# MediaMTX creates the file when the first 1 s part after the first IDR closes: wait for it.
+for _ in $(seq 60); do ls "$WORK"/rec/test/test_*.mp4 > /dev/null 2>&1 && break; sleep 0.1; done
+ls "$WORK"/rec/test/test_*.mp4 > /dev/null 2>&1 || fail "no segment file 6 s after record on"
 api "$API/v3/paths/get/test" | grep -q '"readers":\[{"type":"rtspSession","id":"[^"]*"}\]' \
     || fail "the recorder is listed as a reader"
 sleep 2
@@ -184,7 +185,38 @@ start="$(api "$API/v3/recordings/get/test" | sed -n 's/.*"start":"\([^"]*\)".*/\
 base="$(basename "${segs[0]}" .mp4)"
 expect="$(/usr/bin/python3 -c 'import datetime,sys; s=sys.argv[1].replace("Z","+00:00"); h,_,f=s[:-6].partition("."); t=datetime.datetime.fromisoformat(h+"."+(f+"000000")[:6]+s[-6:]); print(t.strftime("test_%Y-%m-%d_%H-%M-%S-%f"))' "$start")"
 [ "$expect" = "$base" ] || fail "recordings start $start does not match file $base"
-pass "record on 4 s → $base.mp4 (appeared within 2 s, recorder hidden from readers), ffprobe $dur s, API start $start"
+pass "record on 4 s → $base.mp4 (appeared after its first part, recorder hidden from readers), ffprobe $dur s, API start $start"
+
+# Segments like v1.20.1 internal/recorder (format_fmp4_track.go, format_fmp4_segment.go):
+# contiguous, cut at an IDR, each named after its first sample, mvhd duration set on close.
+rm -f "$WORK"/rec/test/test_*.mp4
+api -X PATCH -d '{"recordSegmentDuration":"2s","record":true}' "$API/v3/config/paths/patch/test" > /dev/null
+sleep 5.5
+api -X PATCH -d '{"record":false}' "$API/v3/config/paths/patch/test" > /dev/null
+/usr/bin/python3 - "$WORK"/rec/test/test_*.mp4 <<'PY' || fail "contiguous segments"
+import datetime, json, subprocess, sys
+files = sorted(sys.argv[1:])
+assert len(files) >= 2, "expected 2 or more segments, got %d" % len(files)
+def start(f):
+    return datetime.datetime.strptime(f.rsplit("/", 1)[1][5:-4], "%Y-%m-%d_%H-%M-%S-%f")
+for a, b in zip(files, files[1:]):
+    d = float(subprocess.check_output(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", a]))
+    gap = (start(b) - start(a)).total_seconds() - d
+    assert abs(gap) < 0.05, "%s: %.3f s, next starts %.3f s later" % (a, d, gap + d)
+for f in files:
+    key = subprocess.check_output(["ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+                                   "-show_entries", "packet=flags", "-of", "csv=p=0", f]).decode().split()[0]
+    assert key.startswith("K"), "%s begins with a non-key frame (%s)" % (f, key)
+    with open(f, "rb") as fh:
+        data = fh.read(4096)
+    i = data.index(b"mvhd")
+    ver = data[i + 4]
+    scale = int.from_bytes(data[i + 16:i + 20] if ver == 0 else data[i + 24:i + 28], "big")
+    dur = int.from_bytes(data[i + 20:i + 24] if ver == 0 else data[i + 28:i + 36], "big")
+    assert dur > 0 and scale > 0, "%s: mvhd duration %d" % (f, dur)
+print("%d segments" % len(files))
+PY
+pass "recordSegmentDuration 2s: contiguous segments, each from a key frame, mvhd duration written on close"
 
 # --- pull source
 timeout 25 ffmpeg -hide_banner -loglevel error -rtsp_transport tcp -i "$RTSP/pulled" -t 2 -f null - \
